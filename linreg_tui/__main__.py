@@ -1,0 +1,5 @@
+"""`python -m linreg_tui`."""
+
+from linreg_tui.cli import main
+
+raise SystemExit(main())

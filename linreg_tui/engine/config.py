@@ -1,0 +1,255 @@
+"""Run configuration: one frozen dataclass that rejects bad values by field name.
+
+This module imports neither torch nor any UI library, so the app can build its form and
+the command line its parser before torch is loaded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Final, Literal, get_args
+
+LossName = Literal["mse-mean", "mse-sum", "huber", "smooth-l1"]
+InitName = Literal["book", "torch-default"]
+LOSS_NAMES: Final[tuple[LossName, ...]] = get_args(LossName)
+INIT_NAMES: Final[tuple[InitName, ...]] = get_args(InitName)
+
+LOSS_HELP: Final[dict[LossName, str]] = {
+    "mse-mean": "squared error averaged over the minibatch: nn.MSELoss() (the book's choice)",
+    "mse-sum": "squared error summed over the minibatch: nn.MSELoss(reduction='sum'); "
+    "gradients grow with the batch size, so divide lr by it (d2l 3.5 ex. 1)",
+    "huber": "nn.HuberLoss(delta): r^2/2 inside delta, delta*(|r| - delta/2) beyond",
+    "smooth-l1": "nn.SmoothL1Loss(beta=delta), the book's form: r^2/(2*delta) inside delta, "
+    "|r| - delta/2 beyond",
+}
+INIT_HELP: Final[dict[InitName, str]] = {
+    "book": "weights ~ N(0, 0.01), bias 0, applied after LazyLinear is materialized "
+    "(what the book intends)",
+    "torch-default": "torch's default Linear init (uniform, +-1/sqrt(d)): what the book's code "
+    "really trains, because it initializes LazyLinear before the layer exists and the "
+    "first forward pass resets it",
+}
+
+# Resource bounds: refuse up front rather than run out of memory or train for hours.
+MAX_FEATURES: Final = 10_000
+MAX_DATA_BYTES: Final = 2 * 1024**3
+"""Float32 storage of X and y for train + validation together."""
+MAX_STEPS: Final = 5_000_000
+"""SGD steps in one run (about 10 minutes at ~100 us a step on this machine kind)."""
+MAX_SAMPLE_PASSES: Final = 2_000_000_000
+"""epochs x (num_train + num_val) x (features + 1): the arithmetic of one run."""
+STEP_SECONDS: Final = 100e-6
+"""Rough cost of one SGD step, used only to word the estimate in a refusal."""
+
+
+class ConfigError(ValueError):
+    """A configuration value broke a rule; `field` names the setting."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field} {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines one training run; equal configs give equal numbers."""
+
+    w: tuple[float, ...] = field(default=(2.0, -3.4), metadata=_help("true weights"))
+    b: float = field(default=4.2, metadata=_help("true bias"))
+    noise: float = field(default=0.01, metadata=_help("label noise sigma"))
+    num_train: int = field(default=1000, metadata=_help("training examples"))
+    num_val: int = field(default=1000, metadata=_help("validation examples"))
+    batch_size: int = field(default=32, metadata=_help("minibatch size (last short batch kept)"))
+    epochs: int = field(default=3, metadata=_help("passes over the training set"))
+    lr: float = field(default=0.03, metadata=_help("SGD learning rate"))
+    loss: LossName = field(default="mse-mean", metadata=_help("training objective"))
+    delta: float = field(default=1.0, metadata=_help("Huber delta / smooth-L1 beta"))
+    init: InitName = field(default="book", metadata=_help("initial weights"))
+    seed: int = field(default=0, metadata=_help("random seed for data, init and shuffling"))
+    outliers: float = field(
+        default=0.0, metadata=_help("fraction of training labels corrupted (0..1)")
+    )
+    outlier_scale: float = field(
+        default=10.0, metadata=_help("outliers get scale * N(0, 1) added to their label")
+    )
+    steps: int = field(
+        default=0, metadata=_help("if > 0: train exactly this many SGD steps (overrides epochs)")
+    )
+    average: bool = field(
+        default=False, metadata=_help("report iterates averaged over the last epoch")
+    )
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "w", _weights(self.w))
+        for name in ("b", "noise", "lr", "delta", "outliers", "outlier_scale"):
+            set_(self, name, _finite(name, getattr(self, name)))
+        for name in ("num_train", "num_val", "batch_size", "epochs", "seed", "steps"):
+            set_(self, name, _whole(name, getattr(self, name)))
+        if not isinstance(self.average, bool):
+            raise ConfigError("average", RULES["average"])
+        _check_rules(self)
+
+    @property
+    def features(self) -> int:
+        """Number of input features, len(w)."""
+        return len(self.w)
+
+    @property
+    def batches_per_epoch(self) -> int:
+        """Minibatches in one epoch; the last one may be short."""
+        return math.ceil(self.num_train / self.batch_size)
+
+    @property
+    def total_steps(self) -> int:
+        """SGD steps the run will take."""
+        return self.steps if self.steps > 0 else self.epochs * self.batches_per_epoch
+
+    @property
+    def total_epochs(self) -> int:
+        """Epochs the run will yield records for (the last may be partial with `steps`)."""
+        return math.ceil(self.total_steps / self.batches_per_epoch)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON/TOML-ready values."""
+        data = asdict(self)
+        data["w"] = list(self.w)
+        return data
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], base: RunConfig | None = None) -> RunConfig:
+        """Build from a mapping (a config file); unknown keys are refused by name."""
+        known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known:
+                raise ConfigError(str(key), f"is not a setting (known: {', '.join(sorted(known))})")
+        values = (base or cls()).to_dict()
+        values.update(data)
+        return cls(**values)
+
+
+FIELD_NAMES: Final[tuple[str, ...]] = tuple(f.name for f in fields(RunConfig))
+FIELD_HELP: Final[dict[str, str]] = {f.name: f.metadata["help"] for f in fields(RunConfig)}
+
+
+RULES: Final[dict[str, str]] = {
+    "w": "must be a list of finite numbers, e.g. 2,-3.4",
+    "b": "must be a finite number",
+    "noise": "must be zero or a positive finite number",
+    "lr": "must be a positive finite number",
+    "delta": "must be a positive finite number",
+    "outliers": "must be a fraction between 0 and 1",
+    "outlier_scale": "must be zero or a positive finite number",
+    "num_train": "must be a whole number of at least 1",
+    "num_val": "must be a whole number of at least 1",
+    "batch_size": "must be a whole number of at least 1",
+    "epochs": "must be a whole number of at least 1",
+    "steps": "must be 0 (train for `epochs`) or a positive whole number",
+    "seed": "must be a whole number from 0 to 2**63 - 1",
+    "average": "must be true or false",
+}
+"""The rule each field must follow, worded for messages and help."""
+
+
+def _finite(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(name, RULES[name])
+    number = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
+    if not math.isfinite(number):
+        raise ConfigError(name, RULES[name])
+    return number
+
+
+def _whole(name: str, value: object) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(name, RULES[name])
+    return value
+
+
+def _weights(value: object) -> tuple[float, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ConfigError("w", RULES["w"])
+    if not value:
+        raise ConfigError("w", "must have at least one weight")
+    if len(value) > MAX_FEATURES:
+        raise ConfigError("w", f"has {len(value)} weights; the limit is {MAX_FEATURES}")
+    return tuple(_finite("w", v) for v in value)
+
+
+def _check_rules(cfg: RunConfig) -> None:
+    broken = {
+        "lr": not cfg.lr > 0,
+        "delta": not cfg.delta > 0,
+        "noise": cfg.noise < 0,
+        "outlier_scale": cfg.outlier_scale < 0,
+        "outliers": not 0 <= cfg.outliers <= 1,
+        "num_train": cfg.num_train < 1,
+        "num_val": cfg.num_val < 1,
+        "batch_size": cfg.batch_size < 1,
+        "epochs": cfg.epochs < 1,
+        "steps": cfg.steps < 0,
+        "seed": not 0 <= cfg.seed < 2**63,
+    }
+    for name, is_broken in broken.items():
+        if is_broken:
+            raise ConfigError(name, RULES[name])
+    if cfg.loss not in LOSS_NAMES:
+        raise ConfigError("loss", f"must be one of {', '.join(LOSS_NAMES)}, not {cfg.loss!r}")
+    if cfg.init not in INIT_NAMES:
+        raise ConfigError("init", f"must be one of {', '.join(INIT_NAMES)}, not {cfg.init!r}")
+    _check_budget(cfg)
+
+
+def _check_budget(cfg: RunConfig) -> None:
+    rows = cfg.num_train + cfg.num_val
+    data_bytes = rows * (cfg.features + 1) * 4
+    if data_bytes > MAX_DATA_BYTES:
+        name = "num_train" if cfg.num_train >= cfg.num_val else "num_val"
+        raise ConfigError(
+            name,
+            f"is too large: the data would need about {_bytes(data_bytes)} of memory; "
+            f"the limit is {_bytes(MAX_DATA_BYTES)}",
+        )
+    steps = cfg.total_steps
+    name = "steps" if cfg.steps > 0 else "epochs"
+    if steps > MAX_STEPS:
+        raise ConfigError(
+            name,
+            f"is too large: {steps:,} SGD steps would take about "
+            f"{_duration(steps * STEP_SECONDS)}; the limit is {MAX_STEPS:,} steps",
+        )
+    passes = cfg.total_epochs * rows * (cfg.features + 1)
+    if passes > MAX_SAMPLE_PASSES:
+        raise ConfigError(
+            name,
+            f"is too large: {cfg.total_epochs:,} epochs over {rows:,} examples would take "
+            f"about {_duration(passes * 2e-9 + steps * STEP_SECONDS)}; "
+            f"the limit is {MAX_SAMPLE_PASSES:.0e} example-features",
+        )
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:,.0f} days"

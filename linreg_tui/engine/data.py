@@ -1,0 +1,55 @@
+"""Synthetic data with the semantics of d2l's `SyntheticRegressionData` (section 3.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from linreg_tui.engine.config import RunConfig
+
+
+@dataclass(frozen=True)
+class SyntheticData:
+    """X ~ N(0, 1), y = Xw + b + noise; the first `num_train` rows train, the rest validate."""
+
+    X: torch.Tensor
+    y: torch.Tensor
+    num_train: int
+    outlier_rows: torch.Tensor
+    """Indices of training rows whose labels were corrupted (empty without outliers)."""
+
+    @property
+    def train_X(self) -> torch.Tensor:
+        return self.X[: self.num_train]
+
+    @property
+    def train_y(self) -> torch.Tensor:
+        return self.y[: self.num_train]
+
+    @property
+    def val_X(self) -> torch.Tensor:
+        return self.X[self.num_train :]
+
+    @property
+    def val_y(self) -> torch.Tensor:
+        return self.y[self.num_train :]
+
+
+def make_data(cfg: RunConfig, gen: torch.Generator) -> SyntheticData:
+    """Draw the data set from `gen`: X first, then the noise, exactly as d2l does.
+
+    With `gen = torch.Generator().manual_seed(s)` this gives the very tensors d2l's
+    `SyntheticRegressionData` gives after `torch.manual_seed(s)`. Outliers are drawn
+    afterwards, so the clean part of the data does not depend on them.
+    """
+    n = cfg.num_train + cfg.num_val
+    w = torch.tensor(cfg.w, dtype=torch.float32)
+    X = torch.randn(n, len(w), generator=gen)
+    noise = torch.randn(n, 1, generator=gen) * cfg.noise
+    y = torch.matmul(X, w.reshape((-1, 1))) + cfg.b + noise
+    count = round(cfg.outliers * cfg.num_train)
+    rows = torch.randperm(cfg.num_train, generator=gen)[:count] if count else torch.empty(0)
+    if count:
+        y[rows] += cfg.outlier_scale * torch.randn(count, 1, generator=gen)
+    return SyntheticData(X=X, y=y, num_train=cfg.num_train, outlier_rows=rows.long())

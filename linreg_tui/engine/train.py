@@ -1,0 +1,176 @@
+"""Minibatch SGD as a generator of per-epoch records of plain numbers."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.data import SyntheticData, make_data
+from linreg_tui.engine.losses import LOSSES
+from linreg_tui.engine.model import build_model
+
+StopCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """The state after one epoch; epoch 0 is the starting point. No tensors inside."""
+
+    epoch: int
+    steps: int
+    """SGD steps taken so far."""
+    train_loss: float
+    """The configured objective averaged over the epoch's minibatches."""
+    train_mse: float
+    """Per-example MSE on the whole training set (comparable across losses)."""
+    val_mse: float
+    w_hat: tuple[float, ...]
+    b_hat: float
+    w_error: tuple[float, ...]
+    """|w - w_hat| per component."""
+    b_error: float
+    weight_grad: tuple[float, ...] | None
+    """`weight.grad` after the epoch's last step (None at epoch 0)."""
+    bias_grad: float | None
+    diverged: bool
+    elapsed: float
+    """Seconds since the run started."""
+
+    @property
+    def w_error_norm(self) -> float:
+        """Euclidean norm of w - w_hat."""
+        return math.sqrt(sum(e * e for e in self.w_error))
+
+    @property
+    def grad_norm(self) -> float | None:
+        """Norm of the full gradient (weights and bias) of the epoch's last step."""
+        if self.weight_grad is None or self.bias_grad is None:
+            return None
+        return math.sqrt(sum(g * g for g in self.weight_grad) + self.bias_grad**2)
+
+
+def setup_torch() -> None:
+    """One intra-op thread: fastest for a model this small (and steadier timings)."""
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
+def train(
+    cfg: RunConfig, should_stop: StopCheck | None = None, data: SyntheticData | None = None
+) -> Iterator[EpochRecord]:
+    """Train one model, yielding a record for epoch 0 and after each epoch.
+
+    A diverged record (non-finite loss or parameter) ends the run; `should_stop` is asked
+    between SGD steps and, when it answers True, the generator ends without a record for
+    the unfinished epoch.
+    """
+    setup_torch()
+    start = time.perf_counter()
+    gen = torch.Generator().manual_seed(cfg.seed)
+    if data is None:
+        data = make_data(cfg, gen)
+    model = build_model(data.X, gen, cfg.init)
+    spec = LOSSES[cfg.loss]
+    loss_fn = spec.build(cfg)
+    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    true_w = torch.tensor(cfg.w)
+    X, y = data.train_X, data.train_y
+    n, batch = cfg.num_train, cfg.batch_size
+
+    def record(epoch: int, steps: int, train_loss: float) -> EpochRecord:
+        return _evaluate(model, data, cfg, true_w, epoch, steps, train_loss, start)
+
+    first = record(0, 0, _objective(model, data, cfg))
+    yield first
+    if first.diverged:
+        return
+    steps = 0
+    total_steps = cfg.total_steps
+    for epoch in range(1, cfg.total_epochs + 1):
+        perm = torch.randperm(n, generator=gen)
+        Xs, ys = X[perm], y[perm]  # one gather per epoch, then cheap slices
+        averaging = cfg.average and epoch == cfg.total_epochs
+        w_sum = torch.zeros_like(model.weight) if averaging else None
+        b_sum = torch.zeros_like(model.bias) if averaging else None
+        loss_sum = torch.zeros(())
+        batches = 0
+        for lo in range(0, n, batch):
+            if should_stop is not None and should_stop():
+                return
+            loss = loss_fn(model(Xs[lo : lo + batch]), ys[lo : lo + batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.detach()
+            batches += 1
+            steps += 1
+            if w_sum is not None and b_sum is not None:
+                w_sum += model.weight.detach()
+                b_sum += model.bias.detach()
+            if steps == total_steps:
+                break
+        if w_sum is not None and b_sum is not None:
+            with torch.no_grad():  # Polyak-style: report the mean iterate of the last epoch
+                model.weight.copy_(w_sum / batches)
+                model.bias.copy_(b_sum / batches)
+        rec = record(epoch, steps, loss_sum.item() / batches)
+        yield rec
+        if rec.diverged:
+            return
+
+
+@torch.no_grad()
+def _objective(model: nn.Linear, data: SyntheticData, cfg: RunConfig) -> float:
+    """The configured objective averaged over the training minibatches, in order."""
+    spec = LOSSES[cfg.loss]
+    per_example = spec.per_example(cfg)(model(data.train_X), data.train_y).reshape(-1)
+    chunks = per_example.split(cfg.batch_size)
+    reduce = torch.mean if spec.reduction == "mean" else torch.sum
+    return float(sum(reduce(c).item() for c in chunks) / len(chunks))
+
+
+@torch.no_grad()
+def _evaluate(
+    model: nn.Linear,
+    data: SyntheticData,
+    cfg: RunConfig,
+    true_w: torch.Tensor,
+    epoch: int,
+    steps: int,
+    train_loss: float,
+    start: float,
+) -> EpochRecord:
+    weight = model.weight.reshape(-1)
+    bias = model.bias.reshape(())
+    train_mse = _mse(model, data.train_X, data.train_y)
+    val_mse = _mse(model, data.val_X, data.val_y)
+    w_hat = tuple(weight.tolist())
+    b_hat = float(bias.item())
+    finite = all(map(math.isfinite, (train_loss, train_mse, val_mse, b_hat, *w_hat)))
+    wg, bg = model.weight.grad, model.bias.grad
+    return EpochRecord(
+        epoch=epoch,
+        steps=steps,
+        train_loss=train_loss,
+        train_mse=train_mse,
+        val_mse=val_mse,
+        w_hat=w_hat,
+        b_hat=b_hat,
+        w_error=tuple((true_w - weight).abs().tolist()),
+        b_error=abs(cfg.b - b_hat),
+        weight_grad=None if wg is None else tuple(wg.reshape(-1).tolist()),
+        bias_grad=None if bg is None else float(bg.item()),
+        diverged=not finite,
+        elapsed=time.perf_counter() - start,
+    )
+
+
+def _mse(model: nn.Linear, X: torch.Tensor, y: torch.Tensor) -> float:
+    # float64 for the reduction: a float32 sum of 10^4 squared residuals loses digits
+    return float(((model(X) - y).double() ** 2).mean().item())
