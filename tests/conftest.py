@@ -1,0 +1,13 @@
+"""Shared fixtures: small, seeded configurations that train in milliseconds."""
+
+from __future__ import annotations
+
+import pytest
+
+from linreg_tui.engine.config import RunConfig
+
+
+@pytest.fixture
+def tiny_config() -> RunConfig:
+    """A run that finishes in a few milliseconds."""
+    return RunConfig(num_train=64, num_val=64, batch_size=16, epochs=3)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from linreg_tui.engine.batched import train_batched
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.train import EpochRecord, train
+
+
+def flat(r: EpochRecord) -> list[float]:
+    grads = [*(r.weight_grad or ()), r.bias_grad or 0.0]
+    return [r.train_loss, r.train_mse, r.val_mse, *r.w_hat, r.b_hat, *grads]
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        RunConfig(),
+        RunConfig(loss="mse-sum", lr=0.001, batch_size=10),
+        RunConfig(loss="huber", delta=0.5, init="torch-default", outliers=0.1),
+        RunConfig(loss="smooth-l1", delta=2.0, w=(1.0, 2.0, 3.0)),
+        RunConfig(num_train=500, steps=37, average=True),
+    ],
+    ids=["mean", "sum", "huber", "smooth-l1", "steps-average"],
+)
+def test_batched_runs_equal_one_at_a_time_runs(base: RunConfig) -> None:
+    cfgs = [replace(base, seed=s, lr=base.lr * (1 + s / 10)) for s in range(3)]
+    batched = train_batched(cfgs)
+    assert batched is not None
+    for cfg, together in zip(cfgs, batched):
+        alone = list(train(cfg))
+        assert [(r.epoch, r.steps) for r in together] == [(r.epoch, r.steps) for r in alone]
+        for a, b in zip(alone, together):
+            assert flat(b) == pytest.approx(flat(a), rel=1e-5, abs=1e-5)
+
+
+def test_a_diverging_member_stops_alone() -> None:
+    runs = train_batched([RunConfig(lr=0.03), RunConfig(lr=3.0)])
+    assert runs is not None
+    assert [r.epoch for r in runs[0]] == [0, 1, 2, 3] and not runs[0][-1].diverged
+    assert [r.epoch for r in runs[1]] == [0, 1] and runs[1][-1].diverged
+
+
+def test_mixed_shapes_are_refused_and_stop_returns_none() -> None:
+    with pytest.raises(ValueError):
+        train_batched([RunConfig(), RunConfig(batch_size=10)])
+    assert train_batched([RunConfig()], should_stop=lambda: True) is None

@@ -1,0 +1,27 @@
+"""The engine is UI-free, and its configuration does not even need torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def loaded_after(code: str) -> set[str]:
+    script = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_engine_config_loads_without_torch() -> None:
+    modules = loaded_after("from linreg_tui.engine import RunConfig, LOSS_NAMES; RunConfig()")
+    assert "torch" not in modules
+
+
+def test_engine_never_loads_a_ui_library() -> None:
+    modules = loaded_after(
+        "from linreg_tui.engine import train, RunConfig\n"
+        "import linreg_tui.engine.sweep, linreg_tui.engine.batched\n"
+        "list(train(RunConfig(num_train=8, num_val=8, epochs=1)))"
+    )
+    assert "torch" in modules
+    assert not modules & {"textual", "rich", "plotext", "textual_plotext"}
