@@ -1,0 +1,307 @@
+"""The command line's parser, and turning its flags (plus a config file) into a RunConfig.
+
+Every RunConfig field gets a flag read as text, so that a bad value is reported by
+RunConfig's own rule under the flag's name. Imports neither torch nor any UI library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from typing import Any, NoReturn
+
+from linreg_tui import __version__
+from linreg_tui.configfile import ConfigFileError, read_mapping
+from linreg_tui.engine.config import (
+    FIELD_HELP,
+    FIELD_NAMES,
+    INIT_HELP,
+    INIT_NAMES,
+    LOSS_HELP,
+    LOSS_NAMES,
+    RULES,
+    ConfigError,
+    RunConfig,
+)
+
+PROG = "linreg-tui"
+FLAGS = {name: "--" + name.replace("_", "-") for name in FIELD_NAMES}
+"""RunConfig field -> its flag (num_train -> --num-train)."""
+CHOICES: dict[str, tuple[str, ...]] = {"loss": LOSS_NAMES, "init": INIT_NAMES}
+CHOICE_HELP: dict[str, dict[str, str]] = {"loss": dict(LOSS_HELP), "init": dict(INIT_HELP)}
+_DEFAULTS = RunConfig()
+_NUMBER_LIKE = re.compile(r"-(?:[\d.]|inf|nan)", re.IGNORECASE)
+
+
+class UsageError(Exception):
+    """Bad input: `main` prints it as one line on stderr and exits with status 2."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+    def line(self) -> str:
+        """The whole report, on one line, with control characters escaped."""
+        text = f"{self.prog}: error: {self} (see '{self.prog} --help')"
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises UsageError instead of printing usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self.prog, message)
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    # raw: descriptions and epilogs are wrapped by `wrap`, which keeps their paragraphs
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)
+
+
+def wrap(text: str, indent: str = "", hang: str = "") -> str:
+    """Wrap `text` to the terminal (at most 100 columns), like argparse would."""
+    width = min(shutil.get_terminal_size().columns, 100) - 2
+    return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent + hang)
+
+
+def choices_epilog() -> str:
+    """The loss and init choices, one paragraph each (shown under every settings help)."""
+    parts = []
+    for name, described in CHOICE_HELP.items():
+        parts.append(f"{FLAGS[name]} choices:")
+        pad = max(map(len, described)) + 2
+        parts += [wrap(f"{k.ljust(pad)}{v}", "  ", " " * pad) for k, v in described.items()]
+    return "\n".join(parts)
+
+
+def _esc(text: str) -> str:
+    return text.replace("%", "%%")  # argparse %-formats help strings
+
+
+def new_parser(prog: str, description: str, **kwargs: Any) -> Parser:
+    """A parser with this CLI's conventions (no abbreviations: --epochs vs --epochs-list)."""
+    return Parser(
+        prog=prog,
+        description=description,
+        formatter_class=_formatter,
+        allow_abbrev=False,
+        **kwargs,
+    )
+
+
+def add_config_flags(parser: argparse.ArgumentParser, defaults: RunConfig = _DEFAULTS) -> None:
+    """One flag per RunConfig field, read as text (None when not given)."""
+    group = parser.add_argument_group("run settings (override --config)")
+    for f in fields(RunConfig):
+        name, flag, default = f.name, FLAGS[f.name], getattr(defaults, f.name)
+        help_ = FIELD_HELP[name]
+        if isinstance(default, bool):
+            group.add_argument(
+                flag,
+                dest=name,
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=_esc(f"{help_} (default: {'on' if default else 'off'})"),
+            )
+            continue
+        if name in CHOICES:
+            group.add_argument(
+                flag,
+                dest=name,
+                choices=CHOICES[name],
+                metavar="{" + ",".join(CHOICES[name]) + "}",
+                help=_esc(f"{help_} (default: {default}; see the choices below)"),
+            )
+            continue
+        shown = ",".join(f"{v:g}" for v in default) if isinstance(default, tuple) else default
+        metavar = "W1,W2,..." if isinstance(default, tuple) else "N" if _is_int(default) else "X"
+        group.add_argument(
+            flag,
+            dest=name,
+            metavar=metavar,
+            help=_esc(f"{help_}; {RULES[name]} (default: {shown})"),
+        )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def add_io_flags(parser: argparse.ArgumentParser, csv_help: str | None = None) -> None:
+    """--config, --save-config, and (when `csv_help`) --json and --csv."""
+    group = parser.add_argument_group("files and output")
+    group.add_argument(
+        "--config", metavar="FILE", help="read settings from a .toml or .json file first"
+    )
+    group.add_argument(
+        "--save-config",
+        metavar="FILE",
+        help="write the effective settings to a .toml or .json file (then carry on)",
+    )
+    if csv_help is not None:
+        group.add_argument(
+            "--json", action="store_true", help="print one JSON object per line instead of a table"
+        )
+        group.add_argument("--csv", metavar="PATH", help=_esc(csv_help))
+
+
+def glue_negative_values(argv: Sequence[str]) -> list[str]:
+    """Let `--w -3.4,2` and `--b -1e3` mean what they say.
+
+    argparse takes a token that starts with '-' for an option unless it looks like a
+    plain negative number; this CLI has no option that starts with '-' and a digit, so
+    such a token after a value flag is glued to it as `--w=-3.4,2`.
+    """
+    out: list[str] = []
+    tokens = list(argv)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "--":
+            out.extend(tokens[i:])
+            break
+        follows = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token.startswith("--") and "=" not in token and _NUMBER_LIKE.match(follows):
+            out.append(f"{token}={follows}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _number(name: str, text: str, kind: Callable[[str], Any]) -> Any:
+    try:
+        return kind(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)  # "1e3" for a count, or a float that RunConfig then refuses
+    except ValueError:
+        raise ConfigError(name, RULES.get(name, "must be a number")) from None
+
+
+def parse_list(name: str, text: str, kind: Callable[[str], Any] = float) -> list[Any]:
+    """Comma-separated numbers; an empty element or a stray separator is an error."""
+    items = [item.strip() for item in text.split(",")]
+    if any(not item for item in items):
+        raise ConfigError(
+            name,
+            f"{RULES.get(name, 'must be numbers')}: an element is empty (separate with commas)",
+        )
+    values = []
+    for item in items:
+        try:
+            values.append(_number(name, item, kind))
+        except ConfigError as error:
+            raise ConfigError(name, f"{error.problem}: {item!r} is not a number") from None
+    return values
+
+
+def parse_flag(name: str, text: str) -> Any:
+    """The value of field `name` from its flag's text (RunConfig then checks the rule)."""
+    default = getattr(_DEFAULTS, name)
+    if isinstance(default, tuple):
+        return parse_list(name, text)
+    if isinstance(default, (bool, str)):
+        return default if text is None else text
+    return _number(name, text.strip(), int if _is_int(default) else float)
+
+
+def config_from_args(args: argparse.Namespace, base: RunConfig = _DEFAULTS) -> RunConfig:
+    """`base`, then the --config file, then the flags given; errors name the flag or key."""
+    prog = args.prog
+    file_values: dict[str, Any] = {}
+    if getattr(args, "config", None):
+        try:
+            file_values = read_mapping(args.config)
+        except ConfigFileError as error:
+            raise UsageError(prog, f"--config: {error}") from None
+    raw: dict[str, Any] = {}
+    flag_values: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        raw[name] = value
+        try:
+            flag_values[name] = parse_flag(name, value) if isinstance(value, str) else value
+        except ConfigError as error:
+            raise UsageError(prog, f"{FLAGS[name]} {error.problem} (got {value!r})") from None
+    try:
+        return RunConfig.from_mapping({**file_values, **flag_values}, base=base)
+    except ConfigError as error:
+        raise UsageError(prog, describe(error, raw, args.config, file_values)) from None
+
+
+def describe(
+    error: ConfigError, raw: dict[str, Any], path: str | None, file_values: dict[str, Any]
+) -> str:
+    """Name where a bad value came from: its flag, or the config file and its key."""
+    if error.field in raw:
+        return f"{FLAGS[error.field]} {error.problem} (got {raw[error.field]!r})"
+    if error.field in file_values:
+        return f"--config {path}: {error.field} {error.problem}"
+    return f"{FLAGS.get(error.field, error.field)} {error.problem}"
+
+
+def add_command(
+    commands: argparse._SubParsersAction,
+    name: str,
+    summary: str,
+    description: str,
+    defaults: RunConfig | None = _DEFAULTS,
+) -> Parser:
+    """A subcommand; with `defaults` it takes every settings flag (fresh, never shared:
+    argparse parents share option objects between subcommands)."""
+    parser: Parser = commands.add_parser(
+        name,
+        help=summary,
+        description=wrap(description),
+        epilog=choices_epilog() if defaults is not None else None,
+        formatter_class=_formatter,
+        allow_abbrev=False,
+    )
+    if defaults is not None:
+        add_config_flags(parser, defaults)
+    parser.set_defaults(command=name, prog=parser.prog)
+    return parser
+
+
+def build_parser(add_sweeps: Callable[[argparse._SubParsersAction], None] | None = None) -> Parser:
+    """The whole command line; `add_sweeps` adds the `sweep` subcommands."""
+    parser = new_parser(
+        PROG,
+        wrap(
+            "A terminal lab for linear regression with minibatch SGD (d2l 3.5). "
+            "Without a command it starts the terminal app."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--config", dest="app_config", metavar="FILE", help="settings for the app (.toml/.json)"
+    )
+    parser.set_defaults(command=None, prog=PROG)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    run = add_command(
+        commands,
+        "run",
+        "train one model and print a row per epoch",
+        "Train one model with minibatch SGD and print a row per epoch (epoch 0 is the "
+        "starting point). A run that diverges ends with a row marked 'diverged'.",
+    )
+    add_io_flags(run, "also write one row per epoch to this CSV file (written atomically)")
+    tui = add_command(
+        commands,
+        "tui",
+        "start the terminal app (the default)",
+        "Start the terminal app, optionally with settings from flags or a file.",
+    )
+    add_io_flags(tui)
+    if add_sweeps is not None:
+        add_sweeps(commands)
+    return parser

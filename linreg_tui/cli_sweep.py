@@ -1,0 +1,204 @@
+"""`linreg-tui sweep sizes|lr|loss`: the engine's sweeps, printed as tables, JSON or CSV.
+
+The sweep engine imports torch, so its defaults are read only when `sweep` is on the
+command line (`linreg-tui --help` stays torch-free).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from linreg_tui.cli_parser import (
+    UsageError,
+    add_command,
+    add_io_flags,
+    config_from_args,
+    parse_list,
+)
+from linreg_tui.engine.config import MAX_DATA_BYTES, ConfigError, RunConfig
+
+MAX_RUNS = 1000
+"""Seeds per size, or learning rates, trained side by side: each holds its own data."""
+
+SWEEP_RULES = {
+    "sizes": "must be whole numbers of at least 1, separated by commas",
+    "seeds": f"must be a whole number from 1 to {MAX_RUNS}",
+    "lrs": "must be positive finite numbers, separated by commas",
+    "epochs_list": "must be whole numbers of at least 1, separated by commas",
+}
+
+
+def add_sweep_parsers(commands: argparse._SubParsersAction, detailed: bool = True) -> None:
+    """Add `sweep` and its subcommands; without `detailed`, only its line in the help."""
+    summary = "sweep dataset size, learning rate x epochs, or the loss"
+    if not detailed:
+        commands.add_parser("sweep", help=summary)
+        return
+    from linreg_tui.engine import sweep
+
+    parser = add_command(
+        commands,
+        "sweep",
+        summary,
+        "Train many models over one setting and print a table, JSON lines or CSV.",
+        defaults=None,
+    )
+    kinds = parser.add_subparsers(title="sweeps", metavar="SWEEP", required=True)
+    sizes = add_command(
+        kinds,
+        "sizes",
+        "error against dataset size, with the least-squares floor (d2l 3.5 ex. 5)",
+        "For each size n (num_train = num_val = n), train --seeds runs and fit closed-form "
+        "least squares on the same data: the statistical floor. Prints each (size, seed), "
+        "then mean +- std per size and the fitted log-log slopes of error against n.",
+        defaults=RunConfig(b=sweep.SIZE_SWEEP_B),
+    )
+    _list_flag(sizes, "sizes", "N1,N2,...", sweep.DEFAULT_SIZES)
+    sizes.add_argument(
+        "--seeds",
+        metavar="S",
+        help=f"runs per size, seeds seed..seed+S-1; {SWEEP_RULES['seeds']} "
+        f"(default: {sweep.DEFAULT_SEEDS})",
+    )
+    add_io_flags(sizes, "also write one row per (size, seed) to this CSV file")
+    lr = add_command(
+        kinds,
+        "lr",
+        "final error over a grid of learning rates x epochs",
+        "Train one run per learning rate for the largest --epochs-list value and report "
+        "each (lr, epochs) cell; --steps and --average do not apply.",
+    )
+    _list_flag(lr, "lrs", "X1,X2,...", sweep.DEFAULT_LRS)
+    _list_flag(lr, "epochs_list", "E1,E2,...", sweep.DEFAULT_EPOCHS_LIST)
+    add_io_flags(lr, "also write one row per (lr, epochs) cell to this CSV file")
+    loss = add_command(
+        kinds,
+        "loss",
+        "mse-mean, mse-sum, mse-sum at lr/batch, huber, smooth-l1 on the same data",
+        "Train the loss variants on identical data and initial weights: mse-mean at --lr, "
+        "mse-sum at --lr, mse-sum at --lr / --batch-size, huber and smooth-l1 (with --delta).",
+    )
+    add_io_flags(loss, "also write one row per variant per epoch to this CSV file")
+    for sub in (sizes, lr, loss):
+        sub.set_defaults(command=f"sweep {sub.prog.split()[-1]}")
+
+
+def _list_flag(parser: argparse.ArgumentParser, name: str, metavar: str, default: Any) -> None:
+    shown = ",".join(f"{v:g}" for v in default)
+    parser.add_argument(
+        "--" + name.replace("_", "-"),
+        dest=name,
+        metavar=metavar,
+        help=f"{SWEEP_RULES[name]} (default: {shown})",
+    )
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def read_list(
+    args: argparse.Namespace, name: str, default: Sequence[Any], kind: Callable[[str], Any]
+) -> list[Any]:
+    """A --sizes/--lrs/--epochs-list value, each element checked against its rule."""
+    text = getattr(args, name)
+    if text is None:
+        return list(default)
+    try:
+        values = parse_list(name, text, kind)
+    except ConfigError:
+        values = []
+    good = {
+        "lrs": lambda v: isinstance(v, float) and 0 < v < float("inf"),
+    }.get(name, lambda v: isinstance(v, int) and v >= 1)
+    if kind is int:  # "1e3" is a fine size
+        values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+    if not values or len(values) > MAX_RUNS or not all(good(v) for v in values):
+        raise UsageError(args.prog, f"{_flag(name)} {SWEEP_RULES[name]} (got {text!r})")
+    return values
+
+
+def read_seeds(args: argparse.Namespace, default: int) -> int:
+    """The --seeds value: a whole number from 1 to MAX_RUNS."""
+    if args.seeds is None:
+        return default
+    try:
+        seeds = int(args.seeds)
+    except ValueError:
+        seeds = 0
+    if not 1 <= seeds <= MAX_RUNS:
+        raise UsageError(args.prog, f"--seeds {SWEEP_RULES['seeds']} (got {args.seeds!r})")
+    return seeds
+
+
+def checked(
+    args: argparse.Namespace, flag: str, value: Any, base: RunConfig, count: int = 1, **changes: Any
+) -> RunConfig:
+    """`base` with `changes`, valid, and fitting in memory `count` times over (a sweep
+    trains runs of one shape side by side, each with its own data)."""
+    try:
+        cfg = replace(base, **changes)
+    except ConfigError as error:
+        raise UsageError(args.prog, f"{flag} {value}: {error.field} {error.problem}") from None
+    need = count * (cfg.num_train + cfg.num_val) * (cfg.features + 1) * 4
+    if need > MAX_DATA_BYTES:
+        raise UsageError(
+            args.prog,
+            f"{flag} {value}: {count} runs of {cfg.num_train + cfg.num_val} examples train side "
+            f"by side and would need about {need / 2**30:.1f} GiB of memory; the limit is "
+            f"{MAX_DATA_BYTES / 2**30:.1f} GiB",
+        )
+    return cfg
+
+
+def base_config(args: argparse.Namespace, defaults: RunConfig) -> RunConfig:
+    """Defaults, then --config, then flags."""
+    return config_from_args(args, defaults)
+
+
+def sizes_command(args: argparse.Namespace) -> int:
+    """`sweep sizes`."""
+    from linreg_tui.cli_sweep_output import print_sizes
+    from linreg_tui.engine import sweep
+
+    base = base_config(args, RunConfig(b=sweep.SIZE_SWEEP_B))
+    sizes = read_list(args, "sizes", sweep.DEFAULT_SIZES, int)
+    seeds = read_seeds(args, sweep.DEFAULT_SEEDS)
+    checked(args, "--seeds", seeds, base, seed=base.seed + seeds - 1)
+    for size in sizes:
+        checked(args, "--sizes", size, base, seeds, num_train=size, num_val=size)
+    return print_sizes(args, base, sweep.sweep_sizes(base, sizes, seeds))
+
+
+def lr_command(args: argparse.Namespace) -> int:
+    """`sweep lr`."""
+    from linreg_tui.cli_sweep_output import print_lr
+    from linreg_tui.engine import sweep
+
+    base = base_config(args, RunConfig())
+    lrs = read_list(args, "lrs", sweep.DEFAULT_LRS, float)
+    epochs_list = read_list(args, "epochs_list", sweep.DEFAULT_EPOCHS_LIST, int)
+    longest = max(epochs_list)
+    for lr in lrs:
+        checked(args, "--lrs", f"{lr:g}", base, len(lrs), lr=lr, epochs=longest, steps=0)
+    return print_lr(args, base, sweep.sweep_lr(base, lrs, epochs_list))
+
+
+def loss_command(args: argparse.Namespace) -> int:
+    """`sweep loss`."""
+    from linreg_tui.cli_sweep_output import print_loss
+    from linreg_tui.engine import sweep
+
+    base = base_config(args, RunConfig())
+    checked(args, "--lr", f"{base.lr:g}", base, lr=base.lr / base.batch_size)
+    return print_loss(args, base, sweep.sweep_loss(base))
+
+
+SWEEPS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "sweep sizes": sizes_command,
+    "sweep lr": lr_command,
+    "sweep loss": loss_command,
+}
