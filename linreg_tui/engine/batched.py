@@ -17,7 +17,7 @@ import torch
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.data import make_data
-from linreg_tui.engine.model import build_model
+from linreg_tui.engine.model import initial_parameters
 from linreg_tui.engine.train import EpochRecord, StopCheck, setup_torch
 
 # (residual r, batch size) -> (per-batch objective, d objective / d prediction), shapes (K,B,1)
@@ -32,7 +32,7 @@ def _loss_and_grad(cfg: RunConfig) -> LossAndGrad:
     delta = cfg.delta
 
     def mse_mean(r: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return (r * r).mean(dim=(1, 2)), 2 * r / n
+        return (r * r).mean(dim=(1, 2)), r * (2 / n)
 
     def mse_sum(r: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         return (r * r).sum(dim=(1, 2)), 2 * r
@@ -65,8 +65,23 @@ def train_batched(
     feature count; seeds, learning rates, true parameters, noise and init may differ.
     Returns None when `should_stop` answered True.
     """
+    result = train_batched_with_data(cfgs, should_stop)
+    return None if result is None else result[0]
+
+
+def lstsq_batched(X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Closed-form least squares per model, in float64 with a bias column: (K, d), (K,)."""
+    A = torch.cat([X.double(), torch.ones(*X.shape[:2], 1, dtype=torch.float64)], dim=2)
+    coef = torch.linalg.lstsq(A, y.double(), driver="gelsd").solution.squeeze(2)
+    return coef[:, :-1], coef[:, -1]
+
+
+def train_batched_with_data(
+    cfgs: Sequence[RunConfig], should_stop: StopCheck | None = None
+) -> tuple[list[list[EpochRecord]], torch.Tensor, torch.Tensor] | None:
+    """`train_batched`, also returning the stacked training data X (K, n, d), y (K, n, 1)."""
     if not cfgs:
-        return []
+        return [], torch.empty(0), torch.empty(0)
     first = cfgs[0]
     for cfg in cfgs:
         if any(getattr(cfg, f) != getattr(first, f) for f in _SHAPE_FIELDS) or (
@@ -77,14 +92,14 @@ def train_batched(
     start = time.perf_counter()
     gens = [torch.Generator().manual_seed(cfg.seed) for cfg in cfgs]
     datas = [make_data(cfg, gen) for cfg, gen in zip(cfgs, gens)]
-    models = [build_model(d.X, g, cfg.init) for d, g, cfg in zip(datas, gens, cfgs)]
+    params = [initial_parameters(cfg.features, g, cfg.init) for g, cfg in zip(gens, cfgs)]
     K, n, bs = len(cfgs), first.num_train, first.batch_size
     X = torch.stack([d.train_X for d in datas])  # (K, n, d)
     y = torch.stack([d.train_y for d in datas])  # (K, n, 1)
     vX = torch.stack([d.val_X for d in datas])
     vy = torch.stack([d.val_y for d in datas])
-    W = torch.stack([m.weight.detach().reshape(-1, 1) for m in models])  # (K, d, 1)
-    b = torch.stack([m.bias.detach().reshape(1, 1) for m in models])  # (K, 1, 1)
+    W = torch.stack([w.reshape(-1, 1) for w, _ in params])  # (K, d, 1)
+    b = torch.stack([b.reshape(1, 1) for _, b in params])  # (K, 1, 1)
     lr = torch.tensor([cfg.lr for cfg in cfgs]).reshape(K, 1, 1)
     true_w = torch.tensor([cfg.w for cfg in cfgs])  # (K, d)
     true_b = torch.tensor([cfg.b for cfg in cfgs])
@@ -103,7 +118,7 @@ def train_batched(
         Xs, ys = X[rows, perms], y[rows, perms]
         averaging = first.average and epoch == last_epoch
         W_sum, b_sum = torch.zeros_like(W), torch.zeros_like(b)
-        loss_sum = torch.zeros(K)
+        losses: list[torch.Tensor] = []
         batches = 0
         gW, gb = W, b
         for lo in range(0, n, bs):
@@ -116,7 +131,7 @@ def train_batched(
             gb = g.sum(dim=1, keepdim=True)
             W = W - lr * gW
             b = b - lr * gb
-            loss_sum += value
+            losses.append(value)
             batches += 1
             steps += 1
             if averaging:
@@ -126,9 +141,9 @@ def train_batched(
                 break
         if averaging:
             W, b = W_sum / batches, b_sum / batches
-        _emit(out, alive, epoch, steps, loss_sum / batches, X, y, vX, vy, W, b, gW, gb,
+        _emit(out, alive, epoch, steps, torch.stack(losses).sum(dim=0) / batches, X, y, vX, vy, W, b, gW, gb,
               true_w, true_b, start)  # fmt: skip
-    return out
+    return out, X, y
 
 
 def _objective(

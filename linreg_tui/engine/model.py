@@ -10,6 +10,21 @@ from torch import nn
 from linreg_tui.engine.config import InitName
 
 
+def initial_parameters(
+    features: int, gen: torch.Generator, init: InitName
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Weight (1, d) and bias (1,) drawn from `gen` exactly as `build_model` draws them."""
+    weight, bias = torch.empty(1, features), torch.empty(1)
+    if init == "book":
+        weight.normal_(0.0, 0.01, generator=gen)
+        bias.zero_()
+    else:  # kaiming_uniform_(a=sqrt(5)) is uniform within 1/sqrt(fan_in), as is the bias
+        bound = 1 / math.sqrt(features)
+        weight.uniform_(-bound, bound, generator=gen)
+        bias.uniform_(-bound, bound, generator=gen)
+    return weight, bias
+
+
 def build_model(sample: torch.Tensor, gen: torch.Generator, init: InitName) -> nn.Linear:
     """Materialize a LazyLinear on `sample`, then initialize it from `gen`.
 
@@ -23,11 +38,7 @@ def build_model(sample: torch.Tensor, gen: torch.Generator, init: InitName) -> n
     model = nn.LazyLinear(1)
     with torch.no_grad():
         model(sample[:1])  # infers in_features; LazyLinear resets its parameters here
-        if init == "book":
-            model.weight.normal_(0.0, 0.01, generator=gen)
-            model.bias.zero_()
-        else:
-            nn.init.kaiming_uniform_(model.weight, a=math.sqrt(5), generator=gen)
-            bound = 1 / math.sqrt(model.weight.shape[1])
-            model.bias.uniform_(-bound, bound, generator=gen)
+        weight, bias = initial_parameters(model.weight.shape[1], gen, init)
+        model.weight.copy_(weight)
+        model.bias.copy_(bias)
     return model  # a plain nn.Linear now: build the optimizer after this

@@ -10,7 +10,7 @@ from typing import Final
 import numpy as np
 import torch
 
-from linreg_tui.engine.batched import train_batched
+from linreg_tui.engine.batched import lstsq_batched, train_batched, train_batched_with_data
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.data import make_data
 from linreg_tui.engine.train import EpochRecord, StopCheck, train
@@ -77,12 +77,13 @@ def sweep_sizes(
         cfgs = [
             replace(base, num_train=size, num_val=size, seed=base.seed + k) for k in range(seeds)
         ]
-        runs = train_batched(cfgs, should_stop)
-        if runs is None:
+        result = train_batched_with_data(cfgs, should_stop)
+        if result is None:
             return
-        for cfg, records in zip(cfgs, runs):
+        runs, X, y = result
+        floors_w, floors_b = lstsq_batched(X, y)
+        for cfg, records, floor_w, floor_b in zip(cfgs, runs, floors_w.tolist(), floors_b.tolist()):
             last = records[-1]
-            floor_w, floor_b = lstsq_fit(cfg)
             yield SizePoint(
                 size=size,
                 seed=cfg.seed,
