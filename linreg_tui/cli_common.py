@@ -39,7 +39,7 @@ def save_config_if_asked(args: argparse.Namespace, cfg: RunConfig) -> None:
     try:
         save_config(cfg, args.save_config)
     except ConfigFileError as error:
-        raise UsageError(args.prog, f"--save-config: {error}") from None
+        raise UsageError(args.prog, f"--save-config {error}") from None
     except OSError as error:
         raise OutputError(_cannot("--save-config", args.save_config, error), usage=True) from None
 

@@ -220,7 +220,7 @@ def config_from_args(args: argparse.Namespace, base: RunConfig = _DEFAULTS) -> R
         try:
             file_values = read_mapping(args.config)
         except ConfigFileError as error:
-            raise UsageError(prog, f"--config: {error}") from None
+            raise UsageError(prog, f"--config {error}") from None
     raw: dict[str, Any] = {}
     flag_values: dict[str, Any] = {}
     for name in FIELD_NAMES:

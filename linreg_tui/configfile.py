@@ -26,6 +26,11 @@ SUFFIXES = (".toml", ".json")
 class ConfigFileError(ValueError):
     """A config file could not be read or holds something that is not a setting."""
 
+    def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = str(path)
+        self.problem = problem
+
 
 def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The flat table a config file holds; the values are checked later by RunConfig."""
@@ -35,26 +40,26 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
         with path.open("rb") as file:
             raw = file.read(MAX_BYTES + 1)
     except OSError as error:
-        raise ConfigFileError(f"cannot read {str(path)!r}: {error.strerror or error}") from None
+        raise ConfigFileError(path, f"cannot read it: {error.strerror or error}") from None
     if len(raw) > MAX_BYTES:
-        raise ConfigFileError(f"{path} is larger than {MAX_BYTES // 1024} KiB")
+        raise ConfigFileError(path, f"is larger than {MAX_BYTES // 1024} KiB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigFileError(f"{path} is not UTF-8 text") from None
+        raise ConfigFileError(path, "is not UTF-8 text") from None
     data = _parse_toml(path, text) if kind == ".toml" else _parse_json(path, text)
     if not isinstance(data, dict):
-        raise ConfigFileError(f"{path} must hold one table of settings, not a {_type(data)}")
+        raise ConfigFileError(path, f"must hold one table of settings, not a {_type(data)}")
     for key, value in data.items():
         if isinstance(value, Mapping):
-            raise ConfigFileError(f"{path}: {key} is a table; settings are flat (e.g. lr = 0.03)")
+            raise ConfigFileError(path, f"{key} is a table; settings are flat (e.g. lr = 0.03)")
     return data
 
 
 def _kind(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ConfigFileError(f"{path} must end in .toml or .json, not {suffix or 'nothing'!r}")
+        raise ConfigFileError(path, f"must end in .toml or .json, not {suffix or 'nothing'!r}")
     return suffix
 
 
@@ -65,23 +70,25 @@ def _parse_toml(path: Path, text: str) -> Any:
         try:
             import tomli as tomllib  # type: ignore[no-redef]
         except ModuleNotFoundError:
-            raise ConfigFileError("reading TOML needs Python 3.11+ (or tomli); use .json") from None
+            raise ConfigFileError(
+                path, "reading TOML needs Python 3.11+ (or tomli); use .json"
+            ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigFileError(f"{path} is not valid TOML: {error}") from None
+        raise ConfigFileError(path, f"is not valid TOML: {error}") from None
 
 
 def _parse_json(path: Path, text: str) -> Any:
     def refuse(name: str) -> None:
-        raise ConfigFileError(f"{path} holds {name}, which is not JSON; write a finite number")
+        raise ConfigFileError(path, f"holds {name}, which is not JSON; write a finite number")
 
     try:
         return json.loads(text, parse_constant=refuse)
     except json.JSONDecodeError as error:
-        raise ConfigFileError(f"{path} is not valid JSON: {error}") from None
+        raise ConfigFileError(path, f"is not valid JSON: {error}") from None
     except RecursionError:
-        raise ConfigFileError(f"{path} is nested too deeply to be a config") from None
+        raise ConfigFileError(path, "is nested too deeply to be a config") from None
 
 
 def _type(value: Any) -> str:

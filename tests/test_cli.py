@@ -1,0 +1,380 @@
+"""The command line, called as `main(argv)`: exit codes, messages, JSON, CSV and files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from linreg_tui import __version__
+from linreg_tui.cli import main
+from linreg_tui.engine.config import INIT_HELP, RunConfig
+
+TINY = ["--num-train", "50", "--num-val", "50", "--epochs", "2"]
+RECORD_KEYS = {
+    "epoch", "steps", "train_loss", "train_mse", "val_mse", "w_hat", "b_hat", "w_error",
+    "b_error", "weight_grad", "bias_grad", "diverged", "elapsed",
+}  # fmt: skip
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of one call."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def strict_lines(text: str) -> list[dict[str, Any]]:
+    """Every line parsed as strict JSON (NaN and Infinity refused)."""
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"non-standard JSON constant {name}")
+
+    return [json.loads(line, parse_constant=refuse) for line in text.splitlines()]
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="") as file:
+        reader = csv.DictReader(file)
+        return list(reader.fieldnames or []), list(reader)
+
+
+# --- run ---------------------------------------------------------------------------------
+
+
+def test_run_prints_a_table_row_per_epoch(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "run", *TINY)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith("# w=2,-3.4 b=4.2")
+    assert lines[1].split()[:5] == ["epoch", "steps", "train", "loss", "train"]
+    assert [line.split()[0] for line in lines[3:]] == ["0", "1", "2"]
+    assert "diverged" not in out
+
+
+def test_run_json_is_one_strict_object_per_epoch(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "run", *TINY, "--json")
+    records = strict_lines(out)
+    assert code == 0
+    assert [r["epoch"] for r in records] == [0, 1, 2]
+    assert all(r.keys() >= RECORD_KEYS for r in records)
+    assert len(records[-1]["w_hat"]) == 2
+    assert records[-1]["val_mse"] < records[0]["val_mse"]
+
+
+def test_diverging_run_says_so_with_nulls_not_nan(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", "--lr", "3", "--batch-size", "1", "--num-train", "50", "--num-val", "50"]
+    code, out, _ = cli(capsys, *argv, "--epochs", "1", "--json")
+    last = strict_lines(out)[-1]
+    assert code == 0
+    assert last["diverged"] is True
+    assert None in (last["train_loss"], last["train_mse"], *last["w_hat"])
+    code, out, _ = cli(capsys, *argv, "--epochs", "1")
+    assert out.splitlines()[-2].endswith("diverged")
+    assert "try a smaller --lr" in out.splitlines()[-1]
+
+
+def test_run_csv_has_one_row_per_epoch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "run.csv"
+    code, _, _ = cli(capsys, "run", *TINY, "--w", "1,2,3", "--csv", str(path))
+    columns, rows = read_csv(path)
+    assert code == 0
+    head = ["epoch", "steps", "train_loss", "train_mse", "val_mse", "w_hat_1", "w_hat_2"]
+    assert columns[:8] == [*head, "w_hat_3"]
+    assert {"b_hat", "w_error_3", "b_error", "weight_grad_3", "bias_grad"} <= set(columns)
+    assert columns[-2:] == ["diverged", "elapsed"]
+    assert [r["epoch"] for r in rows] == ["0", "1", "2"]
+    assert rows[0]["weight_grad_1"] == ""  # no gradient before the first step
+    assert rows[-1]["diverged"] == "false"
+
+
+def test_negative_values_after_flags_are_values(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "cfg.json"
+    code, _, err = cli(
+        capsys, "run", *TINY, "--w", "-3.4,2", "--b", "-1e-1", "--save-config", str(saved)
+    )
+    assert (code, err) == (0, "")
+    assert json.loads(saved.read_text())["w"] == [-3.4, 2.0]
+    assert json.loads(saved.read_text())["b"] == -0.1
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "rule"),
+    [
+        ("--lr", "", "positive finite number"),
+        ("--lr", "fast", "positive finite number"),
+        ("--lr", "nan", "positive finite number"),
+        ("--lr", "inf", "positive finite number"),
+        ("--lr", "-0.1", "positive finite number"),
+        ("--b", "-inf", "finite number"),
+        ("--noise", "-1", "zero or a positive"),
+        ("--epochs", "-1", "whole number of at least 1"),
+        ("--num-train", "0", "whole number of at least 1"),
+        ("--batch-size", "2.5", "whole number"),
+        ("--seed", "-1", "from 0 to 2**63 - 1"),
+        ("--outliers", "1.5", "between 0 and 1"),
+        ("--w", "2;-3.4", "'2;-3.4' is not a number"),
+        ("--w", "2 -3.4", "is not a number"),
+        ("--w", "2,,-3.4", "an element is empty"),
+        ("--w", "2,", "an element is empty"),
+        ("--w", "", "an element is empty"),
+        ("--w", "2,nan", "finite numbers"),
+        ("--num-train", "1e12", "is too large"),
+    ],
+)
+def test_bad_value_names_the_flag_and_rule_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, flag: str, value: str, rule: str
+) -> None:
+    path = tmp_path / "out.csv"
+    code, out, err = cli(capsys, "run", flag, value, "--csv", str(path))
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"linreg-tui run: error: {flag} ")
+    assert rule in err
+    assert not path.exists()
+
+
+def test_unknown_loss_lists_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "run", "--loss", "l1")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "--loss" in err and "'l1'" in err and "mse-mean" in err and "smooth-l1" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["frobnicate"], ["run", "--bogus"], ["run", "--lr"], ["sweep"], ["sweep", "speed"]],
+)
+def test_usage_errors_exit_2_in_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, out, err = cli(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("flag", ["--csv", "--save-config"])
+def test_unwritable_output_fails_early_and_leaves_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, flag: str
+) -> None:
+    suffix = ".json" if flag == "--save-config" else ".csv"
+    missing = tmp_path / "no" / f"such{suffix}"
+    code, out, err = cli(capsys, "run", *TINY, flag, str(missing))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and flag in err and "No such file or directory" in err
+    folder = tmp_path / f"folder{suffix}"
+    folder.mkdir()
+    code, out, err = cli(capsys, "run", *TINY, flag, str(folder))
+    assert (code, out) == (2, "")
+    assert "Is a directory" in err
+    assert os.listdir(tmp_path) == [folder.name]
+    assert os.listdir(folder) == []
+
+
+def test_ctrl_c_exits_130_quietly_and_writes_no_csv(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import linreg_tui.engine.train as train_module
+
+    real_train = train_module.train
+
+    def interrupted(cfg: RunConfig, *args: Any, **kwargs: Any) -> Any:
+        for record in real_train(cfg, *args, **kwargs):
+            yield record
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module, "train", interrupted)
+    path = tmp_path / "out.csv"
+    code, out, err = cli(capsys, "run", *TINY, "--csv", str(path), "--json")
+    assert (code, err) == (130, "")
+    assert len(out.splitlines()) == 1  # the epoch that finished was shown
+    assert os.listdir(tmp_path) == []  # neither the CSV nor its temp file
+
+
+# --- config files ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_config_round_trip_gives_the_same_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"cfg{suffix}"
+    flags = [*TINY, "--w", "1,-2,0.5", "--loss", "huber", "--delta", "0.5", "--seed", "7"]
+    _, direct, _ = cli(capsys, "run", *flags, "--json", "--save-config", str(path))
+    code, from_file, err = cli(capsys, "run", "--config", str(path), "--json")
+    assert (code, err) == (0, "")
+    strip = [{k: v for k, v in r.items() if k != "elapsed"} for r in strict_lines(direct)]
+    again = [{k: v for k, v in r.items() if k != "elapsed"} for r in strict_lines(from_file)]
+    assert again == strip
+
+
+def test_flags_override_the_config_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "cfg.toml"
+    path.write_text('lr = 0.1\nepochs = 1\nloss = "mse-sum"\naverage = true\n')
+    saved = tmp_path / "saved.json"
+    argv = ["run", "--config", str(path), "--lr", "0.2", "--no-average", *TINY[:4]]
+    code, _, _ = cli(capsys, *argv, "--save-config", str(saved))
+    values = json.loads(saved.read_text())
+    assert code == 0
+    assert (values["lr"], values["epochs"], values["loss"], values["average"]) == (
+        0.2,
+        1,
+        "mse-sum",
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("learning_rate = 0.1\n", "learning_rate is not a setting"),
+        ('lr = "fast"\n', "lr must be a positive finite number"),
+        ("epochs = 0\n", "epochs must be a whole number"),
+        ("lr = \n", "is not valid TOML"),
+        ('"lr\\u001b[31m" = 1\n', "is not a setting"),
+    ],
+)
+def test_bad_config_file_names_the_file_and_key(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "cfg.toml"
+    path.write_text(content)
+    code, out, err = cli(capsys, "run", "--config", str(path))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "\x1b" not in err  # control characters escaped
+    assert f"--config {path}" in err and message in err
+
+
+def test_flag_wins_over_a_bad_value_in_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "cfg.json"
+    path.write_text('{"lr": -1}')
+    code, _, err = cli(capsys, "run", "--config", str(path), "--lr", "0.01", *TINY)
+    assert (code, err) == (0, "")
+
+
+# --- help, version, the app --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["run"], ["tui"], ["sweep"], ["sweep", "sizes"], ["sweep", "lr"]]
+)
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    code, out, _ = cli(capsys, *command, "--help")
+    assert code == 0
+    assert out.startswith(f"usage: linreg-tui {' '.join(command)}".rstrip())
+
+
+def test_help_explains_the_init_finding(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = cli(capsys, "run", "--help")
+    flat = " ".join(out.split())
+    assert "--init {book,torch-default}" in flat
+    assert " ".join(INIT_HELP["torch-default"].split()) in flat
+    for flag in ("--num-train", "--outlier-scale", "--average, --no-average", "--steps"):
+        assert flag in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, "--version") == (0, f"linreg-tui {__version__}\n", "")
+
+
+def fake_app(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Install a stand-in `linreg_tui.ui.app` and return the calls it sees."""
+    calls: list[dict[str, Any]] = []
+
+    class LinregApp:
+        def __init__(self, **kwargs: Any) -> None:
+            calls.append(kwargs)
+
+        def run(self) -> None:
+            calls.append({"ran": True})
+
+    module = types.ModuleType("linreg_tui.ui.app")
+    module.LinregApp = LinregApp  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "linreg_tui.ui.app", module)
+    return calls
+
+
+def test_no_command_runs_the_app(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = fake_app(monkeypatch)
+    assert cli(capsys)[0] == 0
+    assert calls == [{}, {"ran": True}]
+
+
+def test_app_gets_the_config_file(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = fake_app(monkeypatch)
+    path = tmp_path / "cfg.toml"
+    path.write_text("lr = 0.1\n")
+    assert cli(capsys, "--config", str(path))[0] == 0
+    assert cli(capsys, "tui", "--config", str(path), "--epochs", "5")[0] == 0
+    assert calls[0] == {"config": RunConfig(lr=0.1)}
+    assert calls[2] == {"config": RunConfig(lr=0.1, epochs=5)}
+
+
+def test_missing_app_says_so_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "linreg_tui.ui.app", None)  # import raises ImportError
+    code, out, err = cli(capsys, "tui")
+    assert (code, err) == (0, "")
+    assert out.count("\n") == 1 and "not built yet" in out
+
+
+# --- import hygiene and pipes ------------------------------------------------------------
+
+
+def modules_after(code: str) -> set[str]:
+    script = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.splitlines()[-1].split())  # the last line; output comes before
+
+
+def test_run_and_sweep_never_load_textual() -> None:
+    modules = modules_after(
+        "from linreg_tui.cli import main\n"
+        "assert main(['run', '--epochs', '1', '--num-train', '10', '--num-val', '10']) == 0\n"
+        "assert main(['sweep', 'loss', '--epochs', '1', '--num-train', '10']) == 0"
+    )
+    assert "torch" in modules
+    assert not modules & {"textual", "rich", "plotext", "textual_plotext"}
+
+
+def test_help_does_not_load_torch() -> None:
+    modules = modules_after(
+        "from linreg_tui.cli import main\nassert main(['--help']) == 0\n"
+        "assert main(['run', '--help']) == 0"
+    )
+    assert "linreg_tui.cli" in modules
+    assert "torch" not in modules
+
+
+def test_closed_pipe_ends_quietly() -> None:
+    command = [sys.executable, "-m", "linreg_tui", "run", "--json", "--epochs", "3000"]
+    command += ["--num-train", "4", "--num-val", "4", "--batch-size", "4"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    assert json.loads(first)["epoch"] == 0
+    assert (code, err) == (0, b"")
