@@ -1,0 +1,107 @@
+"""The thread side of training: iterate the engine, post batched messages, touch no widget.
+
+`run_job` is plain Python so it can be tested without an app; the app's thread worker
+calls it with its own `post_message` (thread-safe) and the worker's `is_cancelled`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from linreg_tui.ui.messages import (
+    EpochsCompleted,
+    RunFinished,
+    RunProgressed,
+    RunStarted,
+    RunStatus,
+)
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.train import EpochRecord
+
+Post = Callable[[Message], object]
+POST_INTERVAL = 0.1
+"""Seconds between two posts: at most ~10 UI updates a second (NOTES: GIL contention)."""
+
+
+class _Stream:
+    """Batches one run's records and step counts into at most one post per interval."""
+
+    def __init__(
+        self, run_id: int, index: int, post: Post, is_cancelled: Callable[[], bool]
+    ) -> None:
+        self.run_id, self.index = run_id, index
+        self.post, self.is_cancelled = post, is_cancelled
+        self.pending: list[EpochRecord] = []
+        self.steps = 0
+        self.posted_at = -math.inf
+        self.posted_steps = 0
+
+    def should_stop(self) -> bool:
+        """Asked by the engine before every SGD step: count it, maybe post, maybe stop."""
+        if self.is_cancelled():
+            return True
+        self.steps += 1
+        if time.monotonic() - self.posted_at >= POST_INTERVAL:
+            self.flush()
+        return False
+
+    def add(self, record: EpochRecord) -> None:
+        """Queue a record; epoch 0 and records after a quiet interval go out at once."""
+        self.pending.append(record)
+        self.steps = record.steps
+        if record.epoch == 0 or time.monotonic() - self.posted_at >= POST_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        """Post queued records, or the step count if no epoch ended since the last post."""
+        if self.pending:
+            self.post(EpochsCompleted(self.run_id, self.index, tuple(self.pending)))
+            self.pending = []
+        elif self.steps != self.posted_steps:
+            self.post(RunProgressed(self.run_id, self.index, self.steps))
+        else:
+            return
+        self.posted_steps = self.steps
+        self.posted_at = time.monotonic()
+
+
+def run_job(
+    runs: Sequence[RunConfig], run_id: int, post: Post, is_cancelled: Callable[[], bool]
+) -> None:
+    """Train each run in turn, posting RunStarted, batched records and RunFinished.
+
+    The engine asks `should_stop` between SGD steps, so a cancel takes effect within one
+    step. An exception is reported as an "error" RunFinished, then re-raised so the
+    worker ends in the ERROR state.
+    """
+    from linreg_tui.engine import train  # loads torch: never at import time of the UI
+
+    for index, cfg in enumerate(runs):
+        post(RunStarted(run_id, index, len(runs), cfg))
+        stream = _Stream(run_id, index, post, is_cancelled)
+        last: EpochRecord | None = None
+        status: RunStatus = "done"
+        try:
+            for record in train(cfg, should_stop=stream.should_stop):
+                last = record
+                stream.add(record)
+        except BaseException:
+            stream.flush()
+            post(RunFinished(run_id, index, "error", last, job_done=True))
+            raise
+        stream.flush()  # the last record goes out now, not at the next interval
+        if last is not None and last.diverged:
+            status = "diverged"
+        elif last is None or last.steps < cfg.total_steps:
+            status = "cancelled"  # the engine only ends early when asked to stop
+        job_done = status == "cancelled" or index == len(runs) - 1
+        post(RunFinished(run_id, index, status, last, job_done=job_done))
+        if job_done:
+            return

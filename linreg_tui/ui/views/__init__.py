@@ -1,0 +1,17 @@
+"""The experiment views the selector offers, in order.
+
+To add one (the exercises of issue 4): subclass `ExperimentView` in a module here and
+append the class to `VIEWS`. The app builds the selector, the command palette entries and
+the ContentSwitcher from this list; nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from linreg_tui.ui.views.base import ExperimentView
+from linreg_tui.ui.views.single_run import SingleRunView
+
+VIEWS: Final[list[type[ExperimentView]]] = [SingleRunView]
+
+__all__ = ["VIEWS", "ExperimentView", "SingleRunView"]

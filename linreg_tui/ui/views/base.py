@@ -1,0 +1,52 @@
+"""What an experiment view is: a widget that plans runs and shows their messages.
+
+The app owns the form, the keys, the thread worker and the status line. A view decides
+which runs one `ctrl+r` trains (`plan`) and what to show as their messages arrive; the
+app calls the hooks below only with messages of the current job, in order:
+`run_started` -> `epochs_completed`* -> `run_finished`, once per planned run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.containers import Vertical
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.config import RunConfig
+    from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted
+
+
+class ExperimentView(Vertical):
+    """Base of the views in the experiment switcher (single run, the exercises)."""
+
+    VIEW_ID: ClassVar[str]
+    """Unique id: the ContentSwitcher child id and the selector's value."""
+    TITLE: ClassVar[str]
+    """Name in the experiment selector and the command palette."""
+    DESCRIPTION: ClassVar[str] = ""
+    """One line for the command palette."""
+
+    def plan(self, config: RunConfig) -> list[RunConfig]:
+        """The runs one ctrl+r trains from the form's config (several for sweeps)."""
+        return [config]
+
+    def preview(self, config: RunConfig) -> None:
+        """Show a config before any run (called at start-up)."""
+
+    def run_started(self, event: RunStarted) -> None:
+        """Run `event.index` of the job begins."""
+
+    def epochs_completed(self, event: EpochsCompleted) -> None:
+        """Records of the running run arrived (batched, at most ~10 a second)."""
+
+    def run_finished(self, event: RunFinished) -> None:
+        """A run ended: done, cancelled, diverged or error."""
+
+    def set_log_y(self, log_y: bool) -> None:
+        """Switch the view's charts between linear and log10 y."""
+
+    def results_widget(self) -> Widget | None:
+        """The widget the 'focus results' key focuses, if any."""
+        return None

@@ -1,0 +1,175 @@
+"""The form: every RunConfig field, checked as you type, plus the experiment choice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from linreg_tui.engine.config import (
+    FIELD_HELP,
+    INIT_HELP,
+    INIT_NAMES,
+    LOSS_HELP,
+    LOSS_NAMES,
+    RULES,
+    ConfigError,
+    RunConfig,
+)
+from linreg_tui.ui.widgets.fields import (
+    FieldValidator,
+    check,
+    field_kind,
+    grouped_fields,
+    parse,
+    to_text,
+)
+
+INIT_NOTE = (
+    "NB: d2l's own code really starts from torch-default: its init runs before "
+    "LazyLinear has weights."
+)
+
+
+def choice_hint(name: str, value: object) -> str:
+    """The help line under the loss or init select."""
+    if name == "loss":
+        return LOSS_HELP.get(value, "")  # type: ignore[call-overload]
+    text = INIT_HELP.get(value, "")  # type: ignore[call-overload]
+    return f"{text}. {INIT_NOTE}" if value == "book" else text
+
+
+class ConfigPane(Vertical):
+    """Experiment selector and one row per RunConfig field; scrolls when short."""
+
+    def __init__(
+        self, config: RunConfig, experiments: Sequence[tuple[str, str]], *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.config = config
+        self.experiments = list(experiments)
+        """(title, view id) pairs for the experiment selector."""
+        self.controls: dict[str, Input | Select[str] | Checkbox] = {}
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form", can_focus=False):
+            yield Label("experiment", classes="section first")
+            yield Select(
+                [(title, view_id) for title, view_id in self.experiments],
+                value=self.experiments[0][1],
+                allow_blank=False,
+                compact=True,
+                id="experiment",
+            )
+            for title, names in grouped_fields():
+                yield Label(title, classes="section")
+                for name in names:
+                    yield from self._field(name)
+        yield Static("", id="field-help")
+
+    def _field(self, name: str) -> ComposeResult:
+        value = getattr(self.config, name)
+        kind = field_kind(name)
+        control: Input | Select[str] | Checkbox
+        if kind == "choice":
+            names = LOSS_NAMES if name == "loss" else INIT_NAMES
+            control = Select([(n, n) for n in names], value=value, allow_blank=False, compact=True)
+        elif kind == "bool":
+            control = Checkbox("", value=value, compact=True)
+        else:
+            control = Input(
+                to_text(name, value),
+                type="text" if kind == "floats" else "number",
+                validators=[FieldValidator(name)],
+                compact=True,
+            )
+        control.id = name
+        control.tooltip = f"{FIELD_HELP.get(name, '')}; {RULES.get(name, '')}".strip("; ")
+        self.controls[name] = control
+        with Horizontal(classes="field-row", id=f"row-{name}"):
+            yield Label(name, classes="field-name")
+            yield control
+        if kind == "choice":
+            yield Static(choice_hint(name, value), classes="hint", id=f"hint-{name}")
+        yield Static("", classes="field-error", id=f"error-{name}")
+
+    def on_mount(self) -> None:
+        self.border_title = "configuration"
+
+    # -- instant feedback ---------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        name = event.input.id or ""
+        result = event.validation_result
+        if result is None or result.is_valid:
+            self._mark(name, None)
+        else:
+            self._mark(name, result.failure_descriptions[0])
+
+    @on(Select.Changed)
+    def _choice_changed(self, event: Select.Changed) -> None:
+        name = event.select.id or ""
+        if name in ("loss", "init"):
+            self.query_one(f"#hint-{name}", Static).update(choice_hint(name, event.value))
+
+    def on_descendant_focus(self, event: object) -> None:
+        focused = self.screen.focused
+        name = focused.id if focused is not None else None
+        if name in self.controls:
+            self.query_one("#field-help", Static).update(
+                f"[b]{name}[/b]: {FIELD_HELP.get(name, '')}; {RULES.get(name, '')}".rstrip("; ")
+            )
+        elif name == "experiment":
+            self.query_one("#field-help", Static).update("[b]experiment[/b]: what ctrl+r runs")
+
+    def _mark(self, name: str, message: str | None) -> None:
+        if name not in self.controls:
+            return
+        self.query_one(f"#row-{name}").set_class(message is not None, "-invalid")
+        error = self.query_one(f"#error-{name}", Static)
+        error.update(message or "")
+        error.set_class(message is not None, "-shown")
+
+    # -- reading the form ---------------------------------------------------------------
+
+    def values(self) -> dict[str, object]:
+        """Every field parsed from its control; ConfigError names the first bad one."""
+        values: dict[str, object] = {}
+        for name, control in self.controls.items():
+            if isinstance(control, Input):
+                values[name] = parse(name, control.value)
+            else:
+                values[name] = control.value
+        return values
+
+    def read_config(self) -> RunConfig | ConfigError:
+        """The form as a RunConfig, or the error, with its field marked and focused.
+
+        Nothing typed is changed either way.
+        """
+        for name, control in self.controls.items():  # mark every bad field, not just one
+            if isinstance(control, Input):
+                control.validate(control.value)
+                error = check(name, control.value)
+                self._mark(name, None if error is None else str(error))
+        try:
+            config = RunConfig(**self.values())  # type: ignore[arg-type]
+        except ConfigError as error:
+            self._mark(error.field, str(error))
+            self.focus_field(error.field)
+            return error
+        for name in self.controls:
+            self._mark(name, None)
+        self.config = config
+        return config
+
+    def focus_field(self, name: str | None = None) -> None:
+        """Focus a field (the first one if None) and scroll it into view."""
+        control: Widget = self.controls.get(name or "", next(iter(self.controls.values())))
+        control.focus()
+        self.call_after_refresh(control.scroll_visible)

@@ -1,0 +1,63 @@
+"""F1: every key of the lab, read from the bindings themselves so the list stays true."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+INTRO = (
+    "linreg-tui trains y = Xw + b + noise with minibatch SGD (d2l 3.5) and plots the "
+    "MSE live. Edit the form on the left, press ctrl+r (or enter in a field) to run."
+)
+
+EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("everywhere", "tab / shift+tab", "Move between fields, the chart and the table"),
+    ("everywhere", "ctrl+p", "Command palette: every action by name"),
+    ("in a field", "enter", "Run with the form's settings"),
+    ("in a select", "enter / up / down", "Open the list, choose, close"),
+    ("in the table", "arrows", "Move the cursor to a row or column"),
+)
+
+
+def binding_rows(
+    where: str, bindings: Iterable[BindingType], display: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """(where, keys, description) for every named binding."""
+    rows = []
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.description:
+            keys = ", ".join(display.get(k, k) for k in binding.key.split(","))
+            rows.append((where, keys, binding.tooltip or binding.description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable list of keys; F1 or escape closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1", "app.pop_screen", "Close help"),
+    ]
+
+    def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = [*rows, *EXTRA_KEYS]
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, padding=(0, 1))
+        table.add_column("where", style="dim", no_wrap=True)
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("does")
+        for where, keys, description in self.rows:
+            table.add_row(where, keys, description)
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "keys"
+            body.border_subtitle = "escape closes"
+            yield Static(INTRO, id="help-intro")
+            yield Static(table, id="help-keys")

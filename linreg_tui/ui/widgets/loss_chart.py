@@ -1,0 +1,148 @@
+"""Live train/validation MSE per epoch, with a log-y view that survives resizes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual.app import RenderResult
+from textual.color import Color
+from textual.reactive import reactive
+from textual_plotext import PlotextPlot
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.train import EpochRecord
+
+LINEAR_LIMIT = 1e15
+"""Larger values are left out on a linear axis: plotext garbles ticks near 1e100 and
+overflows near 1e300 (NOTES); the title says how many points are off-scale."""
+
+
+def decimate(n: int, limit: int) -> list[int]:
+    """Indices of at most `limit` points spread evenly over `n`, always first and last."""
+    if n <= limit:
+        return list(range(n))
+    if limit < 2:
+        return [n - 1]
+    return sorted({round(i * (n - 1) / (limit - 1)) for i in range(limit)})
+
+
+def log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Tick positions (log10 units) and labels like '1e-3' for a log10 range."""
+    first, last = math.floor(low), math.ceil(high)
+    decades = list(range(first, last + 1))
+    if len(decades) > 8:  # keep labels legible: every k-th decade
+        step = math.ceil(len(decades) / 8)
+        decades = decades[::step]
+    ticks = [float(d) for d in decades]
+    if last - first <= 1:  # less than a decade on screen: add 2x and 5x marks
+        ticks = sorted({t + math.log10(m) for t in ticks for m in (1, 2, 5)})
+        ticks = [t for t in ticks if first <= t <= last]
+    return ticks, [f"{10**t:.0e}".replace("e+0", "e").replace("e-0", "e-") for t in ticks]
+
+
+class LossChart(PlotextPlot):
+    """MSE per epoch of one run, from epoch 0; owns its records and redraws itself.
+
+    The legend and the run's state (epoch, divergence) live in the border titles, so they
+    never hide the first points of a falling curve as plotext's own legend would.
+    """
+
+    log_y: reactive[bool] = reactive(False)
+    """Plot log10 of the values on a linear axis with labelled ticks (plotext's own log
+    scale corrupts its data on the second build, i.e. at the first resize)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.records: list[EpochRecord] = []
+        """Every record of the current run; the plot shows a decimated view of them."""
+        self.total_epochs: int | None = None
+        self.off_scale = {False: 0, True: 0}
+        """Values left out of the plot, for the linear (False) and the log (True) axis."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._update_titles()
+
+    def start(self, total_epochs: int | None = None) -> None:
+        """Forget the previous run."""
+        self.records = []
+        self.total_epochs = total_epochs
+        self.off_scale = {False: 0, True: 0}
+        self._update_titles()
+        self.refresh()
+
+    def add(self, records: Iterable[EpochRecord]) -> None:
+        """Append records and redraw."""
+        for record in records:
+            self.records.append(record)
+            for value in (record.train_mse, record.val_mse):
+                self.off_scale[False] += _plottable(value, False) is None
+                self.off_scale[True] += _plottable(value, True) is None
+        self._update_titles()
+        self.refresh()
+
+    def watch_log_y(self) -> None:
+        self._update_titles()
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        """Rebuild the figure at the current size, then let PlotextPlot draw it."""
+        self._draw(max(self.size.width, 1))
+        return super().render()
+
+    def _series(self) -> list[tuple[str, str, str]]:
+        """(record field, legend label, colour) of each curve, coloured by the theme."""
+        variables = self.app.theme_variables
+        return [
+            ("train_mse", "train", variables.get("primary", "#0178D4")),
+            ("val_mse", "val", variables.get("warning", "#FFA62B")),
+        ]
+
+    def _draw(self, width: int) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        plt.xlabel("epoch")
+        plt.ylabel("log10 scale" if self.log_y else "")
+        records = self.records
+        plt.xlim(0, max(self.total_epochs or 0, records[-1].epoch if records else 0, 1))
+        if not records:
+            return
+        shown = [records[i] for i in decimate(len(records), 2 * width)]
+        lows: list[float] = []
+        highs: list[float] = []
+        for get, _, colour in self._series():
+            points = [
+                (r.epoch, y)
+                for r in shown
+                if (y := _plottable(getattr(r, get), self.log_y)) is not None
+            ]
+            if points:
+                xs, ys = zip(*points, strict=True)
+                plt.plot(xs, ys, marker="braille", color=Color.parse(colour).rgb)
+                lows.append(min(ys))
+                highs.append(max(ys))
+        if self.log_y and lows:
+            plt.yticks(*log_ticks(min(lows), max(highs)))
+
+    def _update_titles(self) -> None:
+        scale = "log10 MSE" if self.log_y else "MSE"
+        last = self.records[-1] if self.records else None
+        of = f" of {self.total_epochs}" if self.total_epochs else ""
+        self.border_title = f"{scale} per epoch" + (f" · epoch {last.epoch}{of}" if last else "")
+        if last is not None and last.diverged:
+            self.border_title += f" · [b $error]DIVERGED at epoch {last.epoch}[/]"
+        elif self.off_scale[self.log_y]:
+            self.border_title += f" · [$warning]{self.off_scale[self.log_y]} off-scale[/]"
+        legend = "  ".join(f"[{colour}]━ {label}[/]" for _, label, colour in self._series())
+        self.border_subtitle = legend
+
+
+def _plottable(value: float, log_y: bool) -> float | None:
+    """The y plotext gets for a value, or None: never inf, nan or absurd (NOTES)."""
+    if not math.isfinite(value):
+        return None
+    if log_y:
+        return math.log10(value) if value > 0 else None
+    return value if abs(value) <= LINEAR_LIMIT else None

@@ -1,0 +1,76 @@
+"""True vs estimated parameters, their errors and the last step's gradients."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.train import EpochRecord
+
+MAX_WEIGHT_ROWS = 3
+"""Weights shown one per row; the rest are summarised by the norm of their error."""
+
+
+def fmt(value: float | None, spec: str = ".5g") -> str:
+    """A number for a narrow column; '—' when absent, 'inf'/'nan' as such."""
+    if value is None:
+        return "—"
+    if not math.isfinite(value):
+        return str(value)
+    return format(value, spec)
+
+
+class ParamsPane(Static):
+    """w and b: true, estimated, |error| and the gradient of the epoch's last step."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.config: RunConfig | None = None
+        self.record: EpochRecord | None = None
+
+    def on_mount(self) -> None:
+        self.border_title = "parameters"
+
+    def show(self, config: RunConfig, record: EpochRecord | None = None) -> None:
+        """Show a run's true parameters and, if given, a record's estimates."""
+        self.config, self.record = config, record
+        self.border_title = "parameters" if record is None else f"parameters · epoch {record.epoch}"
+        self.update(self._table())
+
+    def _table(self) -> Table:
+        table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True)
+        table.add_column("", style="bold", no_wrap=True)
+        for header in ("true", "estimate", "|error|", "grad"):
+            table.add_column(header, justify="right", no_wrap=True)
+        cfg, rec = self.config, self.record
+        if cfg is None:
+            return table
+        shown = min(cfg.features, MAX_WEIGHT_ROWS)
+        for i in range(shown):
+            table.add_row(
+                f"w{i + 1}" if cfg.features > 1 else "w",
+                fmt(cfg.w[i]),
+                fmt(rec.w_hat[i] if rec else None),
+                fmt(rec.w_error[i] if rec else None, ".2e"),
+                fmt(rec.weight_grad[i] if rec and rec.weight_grad else None, ".2e"),
+            )
+        if cfg.features > shown:
+            rest = rec.w_error[shown:] if rec else ()
+            norm = math.sqrt(sum(e * e for e in rest)) if rec else None
+            table.add_row(
+                Text(f"+{cfg.features - shown}", style="dim"), "", "", fmt(norm, ".2e"), ""
+            )
+        table.add_row(
+            "b",
+            fmt(cfg.b),
+            fmt(rec.b_hat if rec else None),
+            fmt(rec.b_error if rec else None, ".2e"),
+            fmt(rec.bias_grad if rec else None, ".2e"),
+        )
+        return table

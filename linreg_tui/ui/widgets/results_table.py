@@ -1,0 +1,91 @@
+"""One row per finished run, sortable by any column from the keyboard."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
+
+from linreg_tui.ui.widgets.params_pane import fmt
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.train import EpochRecord
+    from linreg_tui.ui.messages import RunStatus
+
+COLUMNS = ("#", "status", "loss", "lr", "batch", "epochs", "val MSE", "train MSE", "|w-ŵ|", "|b-b̂|")
+"""Status comes early: at 80 columns the table scrolls sideways and it matters most."""
+STATUS_STYLE = {"done": "green", "cancelled": "yellow", "diverged": "bold red", "error": "red"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell that shows `text` and sorts by `value` (non-finite numbers last)."""
+
+    value: float | str
+    text: str
+    style: str = ""
+
+    def __rich__(self) -> Text:
+        justify = "left" if isinstance(self.value, str) else "right"
+        return Text(self.text, style=self.style, justify=justify)
+
+    @property
+    def sort_key(self) -> tuple[int, float | str]:
+        if isinstance(self.value, str):
+            return (0, self.value)
+        return (0, self.value) if math.isfinite(self.value) else (1, 0.0)
+
+
+def num(value: float | None, spec: str = ".3g") -> Cell:
+    """A numeric cell; None (no record) sorts and shows like a non-finite value."""
+    return Cell(math.nan if value is None else value, fmt(value, spec))
+
+
+class ResultsTable(DataTable[Cell]):
+    """Finished runs: loss, lr, batch, epochs, MSEs, errors and how the run ended."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "sort", "Sort", tooltip="Sort by the column under the cursor"),
+    ]
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="cell", zebra_stripes=True)
+        self.sorted_by: tuple[int, bool] | None = None
+        """(column index, reversed) of the last sort."""
+
+    def on_mount(self) -> None:
+        self.border_title = "results"
+        for label in COLUMNS:
+            self.add_column(label, key=label)
+
+    def add_result(self, cfg: RunConfig, status: RunStatus, last: EpochRecord | None) -> None:
+        """Append a finished run and move the cursor to it."""
+        number = self.row_count + 1
+        epochs = last.epoch if last is not None else 0
+        self.add_row(
+            Cell(number, str(number)),
+            Cell(status, status, STATUS_STYLE.get(status, "")),
+            Cell(cfg.loss, cfg.loss),
+            num(cfg.lr),
+            Cell(cfg.batch_size, str(cfg.batch_size)),
+            Cell(epochs, f"{epochs}/{cfg.total_epochs}"),
+            num(last.val_mse if last else None),
+            num(last.train_mse if last else None),
+            num(last.w_error_norm if last else None, ".2e"),
+            num(last.b_error if last else None, ".2e"),
+        )
+        self.move_cursor(row=self.row_count - 1)
+
+    def action_sort(self) -> None:
+        """Sort by the cursor's column; again on the same column reverses the order."""
+        column = self.cursor_column
+        reverse = self.sorted_by == (column, False)
+        key = self.ordered_columns[column].key
+        self.sort(key, key=lambda cell: cell.sort_key, reverse=reverse)
+        self.sorted_by = (column, reverse)
+        self.border_title = f"results · by {COLUMNS[column]} {'↓' if reverse else '↑'}"

@@ -1,0 +1,71 @@
+"""One line under the panes: what is happening, and a progress bar while training."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Label, ProgressBar
+
+IDLE_TEXT = "ready · ctrl+r runs · F1 lists every key"
+
+
+@dataclass
+class JobProgress:
+    """Where the current job is: run i of M, epoch k of N, steps, start time."""
+
+    runs: int
+    total_steps: int
+    run: int = 0
+    epoch: int = 0
+    epochs: int = 0
+    steps_before: int = 0
+    """Steps of the job's runs that already finished."""
+    steps: int = 0
+    """Steps of the current run."""
+    started: float = field(default_factory=time.monotonic)
+    cancelling: bool = False
+
+    def text(self) -> str:
+        """'epoch k of N · run i of M · 1.2 s'."""
+        parts = [f"epoch {self.epoch} of {self.epochs}"]
+        if self.runs > 1:
+            parts.append(f"run {self.run + 1} of {self.runs}")
+        parts.append(f"{time.monotonic() - self.started:.1f} s")
+        return " · ".join(parts)
+
+    @property
+    def done(self) -> int:
+        """Steps taken in the whole job."""
+        return self.steps_before + self.steps
+
+
+class StatusBar(Horizontal):
+    """A message or the job's progress on the left, a progress bar on the right."""
+
+    def compose(self) -> ComposeResult:
+        yield Label(IDLE_TEXT, id="status-text")
+        yield ProgressBar(total=100, show_eta=False, id="status-progress")
+
+    def say(self, text: str, severity: str = "") -> None:
+        """Show a message; severity 'error' or 'warning' colours it."""
+        label = self.query_one("#status-text", Label)
+        label.update(text)
+        label.set_class(severity == "error", "-error")
+        label.set_class(severity == "warning", "-warning")
+
+    def show(self, job: JobProgress, waiting: str = "") -> None:
+        """Show a job's progress; `waiting` (e.g. 'loading torch') makes the bar pulse."""
+        self.say(f"{waiting} · {job.text()}" if waiting else job.text())
+        bar = self.query_one(ProgressBar)
+        if waiting:
+            bar.update(total=None)
+        else:
+            bar.update(total=max(job.total_steps, 1), progress=job.done)
+
+    def finish(self, text: str, severity: str, job: JobProgress) -> None:
+        """Show how a job ended; the bar stays where the job stopped."""
+        self.say(text, severity)
+        self.query_one(ProgressBar).update(total=max(job.total_steps, 1), progress=job.done)
