@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import torch
 
@@ -20,40 +21,55 @@ from linreg_tui.engine.data import make_data
 from linreg_tui.engine.model import initial_parameters
 from linreg_tui.engine.train import EpochRecord, StopCheck, setup_torch
 
-# (residual r, batch size) -> (per-batch objective, d objective / d prediction), shapes (K,B,1)
-LossAndGrad = Callable[[torch.Tensor, int], tuple[torch.Tensor, torch.Tensor]]
-
 _SHAPE_FIELDS = (
     "num_train", "num_val", "batch_size", "epochs", "loss", "delta", "steps", "average",
 )  # fmt: skip
 
 
-def _loss_and_grad(cfg: RunConfig) -> LossAndGrad:
+@dataclass(frozen=True)
+class _Loss:
+    """A loss as two elementwise maps of the residual r = prediction - label."""
+
+    value: Callable[[torch.Tensor], torch.Tensor]
+    """Per-example loss."""
+    step: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    """(r, coef) -> lr * d(objective)/d(prediction), with coef = lr / m (mean) or lr (sum)."""
+    reduction: str
+
+
+def _loss(cfg: RunConfig) -> _Loss:
     delta = cfg.delta
 
-    def mse_mean(r: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return (r * r).mean(dim=(1, 2)), r * (2 / n)
-
-    def mse_sum(r: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return (r * r).sum(dim=(1, 2)), 2 * r
-
-    def huber(r: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def huber(r: torch.Tensor) -> torch.Tensor:
         a = r.abs()
-        value = torch.where(a < delta, 0.5 * r * r, delta * (a - 0.5 * delta))
-        return value.mean(dim=(1, 2)), r.clamp(-delta, delta) / n
+        return torch.where(a < delta, 0.5 * r * r, delta * (a - 0.5 * delta))
 
-    def smooth_l1(r: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def smooth_l1(r: torch.Tensor) -> torch.Tensor:
         a = r.abs()
-        value = torch.where(a < delta, 0.5 * r * r / delta, a - 0.5 * delta)
-        return value.mean(dim=(1, 2)), (r / delta).clamp(-1.0, 1.0) / n
+        return torch.where(a < delta, 0.5 * r * r / delta, a - 0.5 * delta)
 
-    table: dict[str, LossAndGrad] = {
-        "mse-mean": mse_mean,
-        "mse-sum": mse_sum,
-        "huber": huber,
-        "smooth-l1": smooth_l1,
+    square = lambda r: r * r  # noqa: E731
+    twice = lambda r, c: r * (2 * c)  # noqa: E731
+    table = {
+        "mse-mean": _Loss(square, twice, "mean"),
+        "mse-sum": _Loss(square, twice, "sum"),
+        "huber": _Loss(huber, lambda r, c: r.clamp(-delta, delta) * c, "mean"),
+        "smooth-l1": _Loss(smooth_l1, lambda r, c: r.clamp(-delta, delta) * (c / delta), "mean"),
     }
     return table[cfg.loss]
+
+
+def _batch_objective(loss: _Loss, r: torch.Tensor, bs: int) -> torch.Tensor:
+    """The objective of each minibatch of r (K, m, 1), in order, averaged over them: (K,)."""
+    values = loss.value(r).squeeze(2)
+    m = values.shape[1]
+    full = m // bs
+    reduce = torch.mean if loss.reduction == "mean" else torch.sum
+    parts = [reduce(values[:, : full * bs].reshape(-1, full, bs), dim=2)] if full else []
+    if m > full * bs:
+        parts.append(reduce(values[:, full * bs :], dim=1, keepdim=True))
+    per_batch = torch.cat(parts, dim=1)
+    return per_batch.double().mean(dim=1)
 
 
 def train_batched(
@@ -72,7 +88,12 @@ def train_batched(
 def lstsq_batched(X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Closed-form least squares per model, in float64 with a bias column: (K, d), (K,)."""
     A = torch.cat([X.double(), torch.ones(*X.shape[:2], 1, dtype=torch.float64)], dim=2)
-    coef = torch.linalg.lstsq(A, y.double(), driver="gelsd").solution.squeeze(2)
+    AT = A.transpose(1, 2)
+    gram = torch.bmm(AT, A)  # (K, d+1, d+1): well conditioned for X ~ N(0, 1)
+    coef, info = torch.linalg.solve_ex(gram, torch.bmm(AT, y.double()))
+    if X.shape[1] <= X.shape[2] or bool(info.any()):  # rank-deficient: minimum-norm solution
+        coef = torch.linalg.lstsq(A, y.double(), driver="gelsd").solution
+    coef = coef.squeeze(2)
     return coef[:, :-1], coef[:, -1]
 
 
@@ -103,57 +124,48 @@ def train_batched_with_data(
     lr = torch.tensor([cfg.lr for cfg in cfgs]).reshape(K, 1, 1)
     true_w = torch.tensor([cfg.w for cfg in cfgs])  # (K, d)
     true_b = torch.tensor([cfg.b for cfg in cfgs])
-    loss_and_grad = _loss_and_grad(first)
+    loss = _loss(first)
     last_epoch, total_steps = first.total_epochs, first.total_steps
     rows = torch.arange(K).reshape(K, 1)
     out: list[list[EpochRecord]] = [[] for _ in cfgs]
     alive = [True] * K
     no_grad: torch.Tensor | None = None
-    objective0 = _objective(X, y, W, b, bs, loss_and_grad)
+    objective0 = _batch_objective(loss, torch.baddbmm(b, X, W) - y, bs)
     _emit(out, alive, 0, 0, objective0, X, y, vX, vy, W, b, no_grad, no_grad,
           true_w, true_b, start)  # fmt: skip
+    # lr folded into the per-example step: coef = lr / m for a mean over m examples
+    coef = {m: lr / m if loss.reduction == "mean" else lr for m in {bs, n % bs or bs}}
     steps = 0
     for epoch in range(1, last_epoch + 1):
         perms = torch.stack([torch.randperm(n, generator=g) for g in gens])
         Xs, ys = X[rows, perms], y[rows, perms]
+        XsT = Xs.transpose(1, 2)
         averaging = first.average and epoch == last_epoch
         W_sum, b_sum = torch.zeros_like(W), torch.zeros_like(b)
-        losses: list[torch.Tensor] = []
-        batches = 0
-        gW, gb = W, b
+        residuals: list[torch.Tensor] = []
         for lo in range(0, n, bs):
             if should_stop is not None and should_stop():
                 return None
-            Xb, yb = Xs[:, lo : lo + bs], ys[:, lo : lo + bs]
-            r = torch.baddbmm(b, Xb, W) - yb
-            value, g = loss_and_grad(r, Xb.shape[1])
-            gW = torch.bmm(Xb.transpose(1, 2), g)
-            gb = g.sum(dim=1, keepdim=True)
-            W = W - lr * gW
-            b = b - lr * gb
-            losses.append(value)
-            batches += 1
+            Xb = Xs[:, lo : lo + bs]
+            r = torch.baddbmm(b, Xb, W) - ys[:, lo : lo + bs]
+            g = loss.step(r, coef[Xb.shape[1]])  # lr * dL/dprediction
+            XbT = XsT[:, :, lo : lo + bs]
+            W = torch.baddbmm(W, XbT, g, alpha=-1)
+            b = b - g.sum(dim=1, keepdim=True)
+            residuals.append(r)
             steps += 1
             if averaging:
                 W_sum += W
                 b_sum += b
             if steps == total_steps:
                 break
+        gW, gb = torch.bmm(XbT, g) / lr, g.sum(dim=1, keepdim=True) / lr  # the last step's
         if averaging:
-            W, b = W_sum / batches, b_sum / batches
-        _emit(out, alive, epoch, steps, torch.stack(losses).sum(dim=0) / batches, X, y, vX, vy, W, b, gW, gb,
+            W, b = W_sum / len(residuals), b_sum / len(residuals)
+        objective = _batch_objective(loss, torch.cat(residuals, dim=1), bs)
+        _emit(out, alive, epoch, steps, objective, X, y, vX, vy, W, b, gW, gb,
               true_w, true_b, start)  # fmt: skip
     return out, X, y
-
-
-def _objective(
-    X: torch.Tensor, y: torch.Tensor, W: torch.Tensor, b: torch.Tensor, bs: int,
-    loss_and_grad: LossAndGrad,
-) -> torch.Tensor:  # fmt: skip
-    """Objective averaged over the in-order minibatches, per model (as train() does)."""
-    r = torch.baddbmm(b, X, W) - y
-    chunks = [loss_and_grad(c, c.shape[1])[0] for c in r.split(bs, dim=1)]
-    return torch.stack(chunks).double().mean(dim=0)
 
 
 def _emit(
@@ -174,8 +186,9 @@ def _emit(
     true_b: torch.Tensor,
     start: float,
 ) -> None:
-    train_mse = ((torch.baddbmm(b, X, W) - y).double() ** 2).mean(dim=(1, 2)).tolist()
-    val_mse = ((torch.baddbmm(b, vX, W) - vy).double() ** 2).mean(dim=(1, 2)).tolist()
+    # float32 is enough here: torch reduces pairwise, so 10^4 terms keep ~7 digits
+    train_mse = (torch.baddbmm(b, X, W) - y).square().mean(dim=(1, 2)).tolist()
+    val_mse = (torch.baddbmm(b, vX, W) - vy).square().mean(dim=(1, 2)).tolist()
     w_hat = W.reshape(W.shape[0], -1)
     b_hat = b.reshape(-1)
     w_err = (true_w - w_hat).abs().tolist()
