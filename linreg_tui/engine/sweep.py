@@ -279,6 +279,35 @@ def sweep_loss(base: RunConfig, should_stop: StopCheck | None = None) -> Iterato
         yield LossRun(label=label, config=cfg, records=records)
 
 
+@dataclass(frozen=True)
+class SeedOutcome:
+    """How one seed of a configuration ended."""
+
+    seed: int
+    start: EpochRecord
+    final: EpochRecord
+
+    @property
+    def blew_up(self) -> bool:
+        """Diverged, or ended with a validation MSE above where it started."""
+        return self.final.diverged or not self.final.val_mse <= self.start.val_mse
+
+
+def sweep_seeds(
+    base: RunConfig, seeds: int, should_stop: StopCheck | None = None
+) -> list[SeedOutcome] | None:
+    """Train seeds base.seed, base.seed + 1, ... together; None when stopped.
+
+    d2l 3.5 ex. 1: mse-sum at the mean's lr sits on the edge of stability, so whether a
+    run blows up depends on the seed; counting them shows it.
+    """
+    cfgs = [replace(base, seed=base.seed + k) for k in range(seeds)]
+    runs = train_batched(cfgs, should_stop)
+    if runs is None:
+        return None
+    return [SeedOutcome(cfg.seed, records[0], records[-1]) for cfg, records in zip(cfgs, runs)]
+
+
 def _norm(values: Iterable[float]) -> float:
     return math.sqrt(sum(v * v for v in values))
 

@@ -18,6 +18,7 @@ from linreg_tui.engine.sweep import (
     summarize_sizes,
     sweep_loss,
     sweep_lr,
+    sweep_seeds,
     sweep_sizes,
 )
 from linreg_tui.engine.train import train
@@ -115,3 +116,13 @@ def test_sweeps_stop_quietly_when_asked() -> None:
     assert list(sweep_sizes(BOOK, sizes=(5, 10), seeds=2, should_stop=lambda: True)) == []
     assert list(sweep_lr(BOOK, should_stop=lambda: True)) == []
     assert list(sweep_loss(BOOK, should_stop=lambda: True)) == []
+
+
+def test_summed_loss_at_the_means_lr_blows_up_on_some_seeds_only() -> None:
+    """d2l 3.5 ex. 1: on the edge of stability, the seed decides."""
+    summed = sweep_seeds(RunConfig(loss="mse-sum"), seeds=30)
+    assert summed is not None and len(summed) == 30
+    blown = sum(o.blew_up for o in summed)
+    assert 0 < blown < 15
+    scaled = sweep_seeds(RunConfig(loss="mse-sum", lr=0.03 / 32), seeds=30)
+    assert scaled is not None and not any(o.blew_up for o in scaled)
