@@ -1,0 +1,435 @@
+"""Run history: every run and sweep with its records, in one local SQLite database.
+
+Standard library `sqlite3` and platformdirs only (no torch, no UI library), so `linreg-tui
+history` starts fast and the app can record from its worker thread.
+
+- Where: `db` argument (`--db PATH`) > `$LINREG_TUI_DB` > the user data folder.
+- Every write is one transaction (WAL mode): a process killed mid-sweep leaves every
+  finished row and a database that opens; several processes may share one file.
+- Status: a run stays "running" until `finish`. Read back, a "running" run whose process
+  is gone (same host, its pid no longer alive) shows as "interrupted"; a run recorded on
+  another host cannot be checked and stays "running".
+- Numbers: strict JSON, so inf and nan are stored as null and read back as nan; the one
+  exception is epoch 0, which has no gradient: its weight_grad and bias_grad read back None.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+
+import platformdirs
+
+from linreg_tui.engine.config import ConfigError, RunConfig
+from linreg_tui.output import json_safe
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.train import EpochRecord
+
+RunKind = Literal["run", "sweep-sizes", "sweep-lr", "sweep-loss"]
+Source = Literal["cli", "app"]
+RunStatus = Literal["running", "done", "cancelled", "diverged", "failed"]
+ShownStatus = Literal[RunStatus, "interrupted"]
+KINDS: Final[tuple[str, ...]] = get_args(RunKind)
+SOURCES: Final[tuple[str, ...]] = get_args(Source)
+FINAL_STATUSES: Final = ("done", "cancelled", "diverged", "failed")
+ENV_VAR: Final = "LINREG_TUI_DB"
+BUSY_TIMEOUT_MS: Final = 10_000
+"""How long a write waits for another process's transaction before giving up."""
+_HOST: Final = socket.gethostname()
+_COLUMNS: Final = (
+    "id, kind, source, label, config, params, status, started_at, finished_at, summary, pid, host"
+)
+
+MIGRATIONS: list[Sequence[str]] = [
+    (  # version 1
+        "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,"
+        " source TEXT NOT NULL, label TEXT, config TEXT NOT NULL, params TEXT NOT NULL,"
+        " loss TEXT, lr REAL, size INTEGER, status TEXT NOT NULL, started_at REAL NOT NULL,"
+        " finished_at REAL, summary TEXT NOT NULL DEFAULT '{}', pid INTEGER, host TEXT)",
+        "CREATE TABLE epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+        " variant TEXT NOT NULL, epoch INTEGER NOT NULL, record TEXT NOT NULL,"
+        " UNIQUE (run_id, variant, epoch))",
+        "CREATE TABLE sweep_rows (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+        " idx INTEGER NOT NULL, row TEXT NOT NULL, PRIMARY KEY (run_id, idx))",
+    ),
+]
+"""Schema steps; step k (1-based) takes a database from user_version k-1 to k. Append only."""
+
+
+class HistoryError(Exception):
+    """The history database cannot be opened, read or written; the message says why."""
+
+
+class RunNotFound(HistoryError):
+    """No run has this id."""
+
+    def __init__(self, run_id: int) -> None:
+        super().__init__(f"no run with id {run_id}")
+        self.run_id = run_id
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One recorded run or sweep, without its records."""
+
+    id: int
+    kind: RunKind
+    source: Source
+    label: str | None
+    config: RunConfig
+    """The run's settings; for a sweep, the base the sweep varies."""
+    params: dict[str, Any]
+    """A sweep's own settings, e.g. {"sizes": [...], "seeds": 5}."""
+    status: ShownStatus
+    started_at: datetime
+    finished_at: datetime | None
+    summary: dict[str, Any]
+    """What `finish` stored, e.g. the final val_mse."""
+
+
+@dataclass(frozen=True)
+class StoredEpoch:
+    """One epoch record as stored; `variant` names a loss-sweep variant ('' for a run)."""
+
+    variant: str
+    epoch: int
+    values: dict[str, Any]
+
+    def to_record(self) -> EpochRecord:
+        """The engine's EpochRecord again (this imports torch)."""
+        from linreg_tui.engine.train import EpochRecord
+
+        names = {f.name for f in fields(EpochRecord)}
+        return EpochRecord(**{k: v for k, v in self.values.items() if k in names})
+
+
+@dataclass(frozen=True)
+class StoredRun(RunSummary):
+    """A run with everything recorded for it, in the order it was recorded."""
+
+    records: tuple[StoredEpoch, ...]
+    rows: tuple[dict[str, Any], ...]
+
+
+def resolve_path(db: str | os.PathLike[str] | None = None) -> Path:
+    """`db`, else $LINREG_TUI_DB, else history.sqlite3 in the user data folder."""
+    chosen = db or os.environ.get(ENV_VAR)
+    if chosen:
+        return Path(chosen).expanduser()
+    return Path(platformdirs.user_data_dir("linreg-tui", appauthor=False)) / "history.sqlite3"
+
+
+class History:
+    """The run history database; safe to share between threads, one transaction per write."""
+
+    def __init__(self, db: str | os.PathLike[str] | None = None) -> None:
+        self.path = resolve_path(db)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = _connect(self.path)
+
+    def start_run(
+        self,
+        kind: RunKind,
+        config: RunConfig,
+        source: Source,
+        label: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> int:
+        """Record a new run as "running" and return its id."""
+        if kind not in KINDS or source not in SOURCES:
+            raise ValueError(f"kind must be one of {KINDS} and source one of {SOURCES}")
+        swept = {"sweep-loss": "loss", "sweep-lr": "lr", "sweep-sizes": "size"}.get(kind)
+        columns = {"loss": config.loss, "lr": config.lr, "size": config.num_train}
+        row: dict[str, Any] = {k: None if swept == k else v for k, v in columns.items()}
+        row |= {"kind": kind, "source": source, "label": label, "config": _dumps(config.to_dict())}
+        row |= {"params": _dumps(params or {}), "status": "running", "started_at": time.time()}
+        row |= {"pid": os.getpid(), "host": _HOST}  # to tell a dead run from a live one
+        with self._write() as conn:
+            cursor = conn.execute(
+                f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
+                row,
+            )
+            return int(cursor.lastrowid or 0)
+
+    def add_epochs(self, run_id: int, records: Iterable[Any], variant: str = "") -> None:
+        """Store epoch records (EpochRecord or mappings with an `epoch`) in one transaction."""
+        values = [json_safe(r) for r in records]
+        with self._write() as conn:
+            _require(conn, run_id)
+            conn.executemany(
+                "INSERT INTO epochs (run_id, variant, epoch, record) VALUES (?, ?, ?, ?)",
+                [(run_id, variant, int(v["epoch"]), _dumps(v)) for v in values],
+            )
+
+    def add_sweep_rows(self, run_id: int, rows: Iterable[Any]) -> None:
+        """Append sweep rows (dataclasses or mappings) after the run's earlier rows."""
+        texts = [_dumps(json_safe(r)) for r in rows]
+        with self._write() as conn:
+            _require(conn, run_id)
+            (start,) = conn.execute(
+                "SELECT COALESCE(MAX(idx) + 1, 0) FROM sweep_rows WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            conn.executemany(
+                "INSERT INTO sweep_rows (run_id, idx, row) VALUES (?, ?, ?)",
+                [(run_id, start + i, text) for i, text in enumerate(texts)],
+            )
+
+    def finish(self, run_id: int, status: RunStatus, summary: dict[str, Any] | None = None) -> None:
+        """Mark a run done, cancelled, diverged or failed, with an optional summary."""
+        if status not in FINAL_STATUSES:
+            raise ValueError(f"status must be one of {FINAL_STATUSES}, not {status!r}")
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?",
+                (status, time.time(), _dumps(json_safe(summary or {})), run_id),
+            )
+            if cursor.rowcount == 0:
+                raise RunNotFound(run_id)
+
+    def list_runs(
+        self,
+        loss: str | None = None,
+        lr: float | None = None,
+        size: int | None = None,
+        kind: RunKind | None = None,
+        limit: int = 200,
+    ) -> list[RunSummary]:
+        """Newest first. A filter also matches the sweeps that cover its value (the loss
+        sweep trains every loss; an lr or size sweep matches the values it lists)."""
+        lo, hi = (None, None) if lr is None else (lr * (1 - 1e-9), lr * (1 + 1e-9))
+        with self._read() as conn:
+            found = conn.execute(
+                f"SELECT {_COLUMNS} FROM runs WHERE (:kind IS NULL OR kind = :kind)"
+                " AND (:loss IS NULL OR loss = :loss OR kind = 'sweep-loss')"
+                " AND (:lo IS NULL OR lr BETWEEN :lo AND :hi OR (kind = 'sweep-lr' AND EXISTS"
+                "  (SELECT 1 FROM json_each(params, '$.lrs') WHERE value BETWEEN :lo AND :hi)))"
+                " AND (:size IS NULL OR size = :size OR (kind = 'sweep-sizes' AND EXISTS"
+                "  (SELECT 1 FROM json_each(params, '$.sizes') WHERE value = :size)))"
+                " ORDER BY id DESC LIMIT :limit",
+                {"kind": kind, "loss": loss, "lo": lo, "hi": hi, "size": size, "limit": limit},
+            ).fetchall()
+        return [_summary(row) for row in found]
+
+    def get(self, run_id: int) -> StoredRun:
+        """A run with its epoch records and sweep rows; RunNotFound if there is none."""
+        with self._read() as conn:
+            row = conn.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise RunNotFound(run_id)
+            epochs = conn.execute(
+                "SELECT variant, epoch, record FROM epochs WHERE run_id = ? ORDER BY rowid",
+                (run_id,),
+            ).fetchall()
+            rows = conn.execute(
+                "SELECT row FROM sweep_rows WHERE run_id = ? ORDER BY idx", (run_id,)
+            ).fetchall()
+        summary = _summary(row)
+        return StoredRun(
+            **{f.name: getattr(summary, f.name) for f in fields(RunSummary)},
+            records=tuple(StoredEpoch(v, e, _load_record(text)) for v, e, text in epochs),
+            rows=tuple(_revive(json.loads(text)) for (text,) in rows),
+        )
+
+    def delete(self, run_id: int) -> bool:
+        """Delete a run and its records; False if there was no such run."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM runs WHERE id = ?", (run_id,)).rowcount > 0
+
+    def close(self) -> None:
+        """Close the connection; later calls raise HistoryError."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._transaction("BEGIN") as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front: a deferred transaction that must upgrade
+        # later fails at once with "database is locked" instead of waiting busy_timeout
+        with self._transaction("BEGIN IMMEDIATE") as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._conn
+            if conn is None:
+                raise HistoryError(f"the history {self.path} is closed")
+            try:
+                conn.execute(begin)
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                _rollback(conn)
+                raise HistoryError(f"history database {self.path}: {error}") from error
+            except BaseException:
+                _rollback(conn)
+                raise
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise HistoryError(f"cannot open the history database {path}: {reason}") from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _refuse_foreign(conn, path)  # before anything writes to the file
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: safe if the process dies
+        _migrate(conn, path)
+    except sqlite3.Error as error:
+        conn.close()
+        if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise HistoryError(f"{path} is not a linreg-tui history database ({error})") from None
+        raise HistoryError(f"cannot open the history database {path}: {error}") from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> int:
+    """The file's schema version; HistoryError if it is newer or another program's."""
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise HistoryError(
+            f"{path} is an SQLite database of another program, not a linreg-tui history; "
+            "choose another --db"
+        )
+    if version > len(MIGRATIONS):
+        raise HistoryError(
+            f"{path} was written by a newer linreg-tui (history schema version {version}; this "
+            f"one reads up to {len(MIGRATIONS)}); upgrade linreg-tui, or point --db or "
+            f"{ENV_VAR} at another file. The database was left untouched."
+        )
+    return version
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply the missing MIGRATIONS steps in one transaction: all of them or none."""
+    conn.execute("BEGIN IMMEDIATE")  # then re-read: another process may have just migrated
+    try:
+        version = _refuse_foreign(conn, path)
+        for number in range(version + 1, len(MIGRATIONS) + 1):
+            try:
+                for statement in MIGRATIONS[number - 1]:
+                    conn.execute(statement)
+            except sqlite3.Error as error:
+                raise HistoryError(
+                    f"cannot upgrade the history database {path} to schema version {number}: "
+                    f"{error}; it was left at version {version}"
+                ) from None
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _require(conn: sqlite3.Connection, run_id: int) -> None:
+    if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+        raise RunNotFound(run_id)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(json_safe(value), allow_nan=False, separators=(",", ":"))
+
+
+def _revive(value: Any) -> Any:
+    """JSON back to record values: null -> nan, arrays -> tuples."""
+    if value is None:
+        return math.nan
+    if isinstance(value, list):
+        return tuple(_revive(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _revive(v) for k, v in value.items()}
+    return value
+
+
+def _load_record(text: str) -> dict[str, Any]:
+    raw = json.loads(text)
+    values: dict[str, Any] = _revive(raw)
+    if "weight_grad" in raw and raw["weight_grad"] is None:  # epoch 0: no gradient yet
+        values["weight_grad"] = None
+        if "bias_grad" in values:
+            values["bias_grad"] = None
+    return values
+
+
+def _summary(row: tuple[Any, ...]) -> RunSummary:
+    id_, kind, source, label, config, params, status, started, finished, summary, pid, host = row
+    if status == "running" and host == _HOST and not _alive(pid):
+        status = "interrupted"
+    known = {f.name for f in fields(RunConfig)}
+    try:
+        cfg = RunConfig.from_mapping({k: v for k, v in json.loads(config).items() if k in known})
+    except ConfigError as error:
+        raise HistoryError(f"run {id_} has a configuration this version refuses: {error}") from None
+    return RunSummary(
+        id=id_,
+        kind=kind,
+        source=source,
+        label=label,
+        config=cfg,
+        params=json.loads(params),
+        status=status,
+        started_at=_time(started),
+        finished_at=None if finished is None else _time(finished),
+        summary=_revive(json.loads(summary)),
+    )
+
+
+def _time(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None or pid <= 0 or os.name == "nt":  # on Windows os.kill(pid, 0) kills
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: alive, owned by someone else
+        return True
+    return True

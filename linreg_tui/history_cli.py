@@ -1,0 +1,505 @@
+"""`linreg-tui history [list|show|export|rm]`, and the Recorder that run and sweep commands
+record through. Imports neither torch nor any UI library."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
+from typing import Any, TypeVar
+
+from linreg_tui.cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    OutputError,
+    csv_output,
+    describe_config,
+    emit,
+)
+from linreg_tui.cli_parser import add_command
+from linreg_tui.cli_sweep_output import LR_CSV, SIZE_CSV, SIZE_CSV_FLOOR
+from linreg_tui.engine.config import LOSS_NAMES, RunConfig
+from linreg_tui.history import (
+    ENV_VAR,
+    KINDS,
+    History,
+    HistoryError,
+    RunKind,
+    RunNotFound,
+    RunStatus,
+    RunSummary,
+    Source,
+    StoredRun,
+    resolve_path,
+)
+from linreg_tui.output import Column, Table, flatten, fmt_sci, fmt_vector, to_json
+
+T = TypeVar("T")
+DB_HELP = f"history database (default: ${ENV_VAR}, else history.sqlite3 in the user data folder)"
+VECTORS = ("w_hat", "w_error", "weight_grad", "lstsq_w_error")
+"""Record fields that hold one value per feature: spread over columns in a CSV."""
+
+
+# --- recording ----------------------------------------------------------------------------
+
+
+class Recorder:
+    """Records one run or sweep in the history as its results arrive.
+
+    The run is recorded from its first result on (or from `start`), so a command that
+    fails on its arguments or output file records nothing. Use as a context manager:
+    leaving it normally finishes the run as "done" (a run whose last epoch diverged:
+    "diverged"), Ctrl-C or a closed pipe as "cancelled", any other exception as "failed".
+    A database error never stops the work: it goes to `warn` once and recording stops.
+    With enabled=False (--no-record) nothing is opened.
+    """
+
+    def __init__(
+        self,
+        kind: RunKind,
+        config: RunConfig,
+        *,
+        db: str | None = None,
+        source: Source = "cli",
+        label: str | None = None,
+        params: dict[str, Any] | None = None,
+        enabled: bool = True,
+        warn: Callable[[HistoryError], None] | None = None,
+    ) -> None:
+        self.kind, self.config, self.db, self.source = kind, config, db, source
+        self.label, self.params, self.enabled = label, params, enabled
+        self.warn = warn or _warn
+        self.run_id: int | None = None
+        self.finished = False
+        self._history: History | None = None
+        self._last: dict[str, Any] = {}
+        """The latest epoch record of each variant."""
+        self._rows: list[Any] = []
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def start(self) -> None:
+        """Open the history and record the run as running (once; the first result does it)."""
+        if not self.enabled or self._history is not None:
+            return
+        try:
+            self._history = History(self.db)
+            self.run_id = self._history.start_run(
+                self.kind, self.config, self.source, self.label, self.params
+            )
+        except HistoryError as error:
+            self._stop(error)
+
+    def add_epoch(self, record: Any, variant: str = "") -> None:
+        """Store one epoch record (of the run, or of a loss-sweep variant)."""
+        self.start()
+        if not self.enabled:
+            return
+        self._last[variant] = record
+        self._guard(lambda h, i: h.add_epochs(i, [record], variant))
+
+    def add_row(self, row: Any) -> None:
+        """Store one sweep row (a SizePoint, a GridCell or a mapping)."""
+        self.start()
+        if not self.enabled:
+            return
+        self._rows.append(row)
+        self._guard(lambda h, i: h.add_sweep_rows(i, [row]))
+
+    def add(self, item: Any) -> None:
+        """An epoch record for a run, a LossRun for the loss sweep, else a sweep row."""
+        if self.kind == "run":
+            self.add_epoch(item)
+        elif self.kind == "sweep-loss":
+            self.add_row({"label": item.label, "config": item.config.to_dict()})
+            for record in item.records:
+                self.add_epoch(record, item.label)
+        else:
+            self.add_row(item)
+
+    def tap(self, items: Iterable[T]) -> Iterator[T]:
+        """Pass `items` through, recording each one as it goes by."""
+        for item in items:
+            self.add(item)
+            yield item
+
+    def finish(
+        self, status: RunStatus | None = None, summary: dict[str, Any] | None = None
+    ) -> None:
+        """Mark the run finished (status and summary worked out unless given)."""
+        if self.finished or self._history is None:
+            self.finished = True
+            return
+        self.finished = True
+        last = self._last.get("")
+        if status is None:
+            diverged = self.kind == "run" and last is not None and _get(last, "diverged")
+            status = "diverged" if diverged else "done"
+        done = summary if summary is not None else self.summary()
+        self._guard(lambda h, i: h.finish(i, status, done))
+        self._close()
+
+    def summary(self) -> dict[str, Any]:
+        """A run's final numbers; a sweep's row count and best final val_mse."""
+        if self.kind == "run":
+            last = self._last.get("")
+            if last is None:
+                return {}
+            keys = ("epoch", "steps", "train_mse", "val_mse", "b_error", "diverged")
+            out = {k: _get(last, k) for k in keys}
+            return out | {"w_error_norm": math.hypot(*_get(last, "w_error"))}
+        finals = list(self._last.values()) if self.kind == "sweep-loss" else self._rows
+        val = [v for v in (_get(r, "val_mse") for r in finals) if math.isfinite(v)]
+        diverged = sum(bool(_get(r, "diverged")) for r in finals)
+        return {"rows": len(finals), "val_mse": min(val, default=math.nan), "diverged": diverged}
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.finish()
+        elif issubclass(kind, (KeyboardInterrupt, BrokenPipeError)):
+            self.finish("cancelled")
+        else:
+            self.finish("failed")
+
+    def _guard(self, action: Callable[[History, int], None]) -> None:
+        if self._history is None or self.run_id is None:
+            return
+        try:
+            action(self._history, self.run_id)
+        except HistoryError as error:
+            self._stop(error)
+
+    def _stop(self, error: HistoryError) -> None:
+        self.enabled = False
+        self._close()
+        self.warn(error)
+
+    def _close(self) -> None:
+        if self._history is not None:
+            self._history.close()
+            self._history = None
+
+
+def recorder_for(
+    args: argparse.Namespace, kind: RunKind, config: RunConfig, params: dict[str, Any] | None = None
+) -> Recorder:
+    """The Recorder for a command: --db picks the database, --no-record disables it."""
+    return Recorder(
+        kind,
+        config,
+        db=getattr(args, "db", None),
+        params=params,
+        enabled=not getattr(args, "no_record", False),
+    )
+
+
+def _warn(error: HistoryError) -> None:
+    print(
+        f"linreg-tui: warning: not recording in the history: {error} (--no-record skips recording)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _get(item: Any, key: str) -> Any:
+    return item[key] if isinstance(item, dict) else getattr(item, key)
+
+
+# --- linreg-tui history -------------------------------------------------------------------
+
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "sweep-sizes": SIZE_CSV + SIZE_CSV_FLOOR,
+    "sweep-lr": LR_CSV,
+}
+"""The sweep row fields `show` and `export` give: those of the sweep's own --csv."""
+SWEPT: dict[str, dict[str, str]] = {
+    "sweep-sizes": {"n": "swept", "seed": "swept"},
+    "sweep-lr": {"epochs": "swept", "lr": "swept"},
+    "sweep-loss": {"loss": "swept"},
+}
+
+
+def add_history_parser(commands: argparse._SubParsersAction) -> None:
+    """Add `history` (list the runs) and its actions list, show, export and rm."""
+    parser = add_command(
+        commands,
+        "history",
+        "list, show, export or delete recorded runs",
+        "Every run and sweep started from the app or the command line is recorded (unless "
+        "--no-record). Without an action, list them, newest first.",
+        defaults=None,
+    )
+    _list_flags(parser, None)
+    parser.set_defaults(action="list")
+    actions = parser.add_subparsers(title="actions", metavar="ACTION")
+    listing = _action(actions, "list", "list recorded runs, newest first (the default)")
+    _list_flags(listing, argparse.SUPPRESS)
+    show = _action(actions, "show", "print a run's settings, status and records")
+    show.add_argument("--json", action="store_true", help="print it as one JSON object")
+    export = _action(actions, "export", "write a run's records to a CSV file")
+    export.add_argument(
+        "--csv", metavar="PATH", required=True, help="the file (written atomically)"
+    )
+    _action(actions, "rm", "delete a run and its records")
+
+
+def _action(
+    actions: argparse._SubParsersAction, name: str, summary: str
+) -> argparse.ArgumentParser:
+    parser = add_command(actions, name, summary, summary[0].upper() + summary[1:] + ".", None)
+    if name != "list":
+        parser.add_argument("id", metavar="ID", type=int, help="the run's id, as listed")
+    parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=DB_HELP)
+    parser.set_defaults(command="history", action=name)
+    return parser
+
+
+def _list_flags(parser: argparse.ArgumentParser, default: Any) -> None:
+    if default is None:  # on `history` itself; `history ACTION` must not reset what it read
+        parser.add_argument("--db", metavar="PATH", help=DB_HELP)
+    add = parser.add_argument
+    add("--loss", choices=LOSS_NAMES, default=default, help="only runs that trained this loss")
+    add("--lr", metavar="X", type=_positive, default=default, help="only runs that used this lr")
+    add("--size", metavar="N", type=int, default=default, help="only runs with num_train N")
+    add("--kind", choices=KINDS, default=default, help="only this kind of run")
+    add("--limit", metavar="N", type=int, default=default, help="at most N runs (default: 200)")
+    add("--json", action="store_true", default=default or False, help="one JSON line per run")
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not 0 < value < math.inf:
+        raise ValueError(text)  # argparse reports "invalid _positive value": name it plainly
+    return value
+
+
+_positive.__name__ = "positive number"
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """`linreg-tui history ...`: 0, 1 if the database fails, 2 for an unknown id."""
+    action = getattr(args, "action", "list")
+    path = resolve_path(getattr(args, "db", None))
+    try:
+        if not path.exists():  # reading never creates a database
+            if action != "list":
+                raise RunNotFound(args.id)
+            if not args.json:
+                emit(f"# no runs recorded yet: {path} does not exist")
+            return EXIT_OK
+        with History(path) as history:
+            return ACTIONS[action](history, args)
+    except RunNotFound as error:
+        _error(f"{args.prog}: error: {error} (`linreg-tui history` lists the runs)")
+        return EXIT_USAGE
+    except HistoryError as error:
+        _error(f"linreg-tui: error: {error}")
+        return EXIT_FAILED
+    except OutputError as error:
+        _error(f"linreg-tui: error: {error}")
+        return EXIT_USAGE if error.usage else EXIT_FAILED
+
+
+def _error(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+LIST_TABLE = Table(
+    [
+        Column("id", 4),
+        Column("when", 16, left=True),
+        Column("kind", 11, left=True),
+        Column("loss", 9, left=True),
+        Column("lr", 9),
+        Column("batch", 5),
+        Column("epochs/size", 11),
+        Column("status", 11, left=True),
+        Column("val MSE", 9, fmt_sci),
+        Column("label", 0, lambda label: label or "", left=True),
+    ]
+)
+
+
+def list_command(history: History, args: argparse.Namespace) -> int:
+    """A table (or JSON lines) of the runs that pass the filters, newest first."""
+    limit = args.limit if args.limit is not None else 200
+    runs = history.list_runs(args.loss, args.lr, args.size, args.kind, limit)
+    if args.json:
+        for run in runs:
+            emit(to_json(_about(run)))
+        return EXIT_OK
+    filtered = any(getattr(args, k) is not None for k in ("loss", "lr", "size", "kind"))
+    if not runs:
+        emit(f"# no runs {'match' if filtered else 'recorded yet'} in {history.path}")
+        return EXIT_OK
+    more = f" (the newest {limit}: --limit shows more)" if len(runs) == limit else ""
+    count = f"{len(runs)} run{'s' if len(runs) != 1 else ''}"
+    emit(f"# {history.path}: {count}{more}; val MSE is a sweep's best")
+    emit(LIST_TABLE.header())
+    for run in runs:
+        emit(LIST_TABLE.row(_list_row(run)))
+    return EXIT_OK
+
+
+def _list_row(run: RunSummary) -> list[Any]:
+    cfg, params = run.config, run.params
+    loss = "swept" if run.kind == "sweep-loss" else cfg.loss
+    lr = _span(params.get("lrs")) if run.kind == "sweep-lr" else f"{cfg.lr:g}"
+    extent = f"{cfg.steps} steps" if cfg.steps else str(cfg.epochs)
+    if run.kind == "sweep-sizes":
+        extent = "n " + _span(params.get("sizes"))
+    elif run.kind == "sweep-lr":
+        extent = _span(params.get("epochs_list"))
+    when = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    row = [run.id, when, run.kind, loss, lr, cfg.batch_size, extent, run.status]
+    return [*row, run.summary.get("val_mse"), run.label]
+
+
+def _span(values: Any) -> str:
+    if not values:
+        return "?"
+    low, high = min(values), max(values)
+    return f"{low:g}" if low == high else f"{low:g}..{high:g}"
+
+
+def _about(run: RunSummary) -> dict[str, Any]:
+    """A run's description as plain JSON values."""
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "source": run.source,
+        "label": run.label,
+        "status": run.status,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "config": run.config.to_dict(),
+        "params": run.params,
+        "summary": run.summary,
+    }
+
+
+def show_command(history: History, args: argparse.Namespace) -> int:
+    """A run's settings, status and summary, then its records (or sweep rows)."""
+    run = history.get(args.id)
+    if args.json:
+        epochs = [{"variant": e.variant, **e.values} for e in run.records]
+        emit(to_json(_about(run) | {"epochs": epochs, "rows": list(run.rows)}))
+        return EXIT_OK
+    source = "the app" if run.source == "app" else "the command line"
+    emit(f"# run {run.id}: {run.kind} from {source}, {run.status}")
+    started = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    took = run.finished_at and (run.finished_at - run.started_at).total_seconds()
+    emit(f"# started {started}" + (f", took {took:.1f} s" if took is not None else ""))
+    if run.label:
+        emit(f"# label: {run.label}")
+    emit(describe_config(run.config, SWEPT.get(run.kind)))
+    if run.params:
+        emit("# " + " ".join(f"{k}={_plain(v)}" for k, v in run.params.items()))
+    if run.summary:
+        emit("# summary: " + " ".join(f"{k}={_plain(v)}" for k, v in run.summary.items()))
+    keys = ROW_KEYS.get(run.kind)
+    lines = _rows_lines(run, keys) if keys else _epoch_lines(run)
+    if lines:
+        emit("")
+        for line in lines:
+            emit(line)
+    return EXIT_OK
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(_plain(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _marker(diverged: Any) -> str:
+    return "diverged" if diverged is True else ""
+
+
+def _epoch_lines(run: StoredRun) -> list[str]:
+    if not run.records:
+        return []
+    columns = [Column("variant", 18, left=True)] if run.kind == "sweep-loss" else []
+    columns += [Column("epoch", 5), Column("steps", 6)]
+    heads = ("train loss", "train MSE", "val MSE", "||w-w_hat||", "|b-b_hat|")
+    columns += [Column(head, 9, fmt_sci) for head in heads]
+    table = Table([*columns, Column("", 0, _marker, left=True)])
+    lines = [table.header()]
+    for e in run.records:
+        v = e.values
+        norm = math.hypot(*v["w_error"]) if "w_error" in v else None
+        row = [v.get(k) for k in ("epoch", "steps", "train_loss", "train_mse", "val_mse")]
+        row = [*row, norm, v.get("b_error"), v.get("diverged")]
+        lines.append(table.row([e.variant, *row] if run.kind == "sweep-loss" else row))
+    return lines
+
+
+def _rows_lines(run: StoredRun, keys: tuple[str, ...]) -> list[str]:
+    if not run.rows:
+        return []
+    d = min(run.config.features, 4)
+    columns = []
+    for key in keys:
+        sample = run.rows[0].get(key)
+        if key == "diverged":
+            columns.append(Column("", 0, _marker, left=True))
+        elif isinstance(sample, tuple):
+            columns.append(Column(key, 10 * d - 1, fmt_vector(fmt_sci, 9)))
+        elif key == "lr" or not isinstance(sample, float):
+            columns.append(Column(key, 4, lambda x: f"{x:g}" if isinstance(x, float) else str(x)))
+        else:
+            columns.append(Column(key, 9, fmt_sci))
+    table = Table(columns)
+    return [table.header(), *(table.row([row.get(k) for k in keys]) for row in run.rows)]
+
+
+def export_command(history: History, args: argparse.Namespace) -> int:
+    """Write a run's epochs (or sweep rows) as CSV, in the columns its command's --csv has."""
+    run = history.get(args.id)
+    rows = list(_csv_rows(run))
+    with csv_output(args) as out:
+        for row in rows:
+            if out is not None:
+                out.add(row)
+    emit(f"# wrote {len(rows)} rows of run {run.id} to {args.csv}")
+    return EXIT_OK
+
+
+def _csv_rows(run: StoredRun) -> Iterator[dict[str, Any]]:
+    widths = {key: run.config.features for key in VECTORS}
+    keys = ROW_KEYS.get(run.kind)
+    if keys:
+        for row in run.rows:
+            yield flatten({k: row.get(k) for k in keys}, widths)
+        return
+    configs = {row.get("label"): row.get("config", {}) for row in run.rows}
+    for e in run.records:
+        extra: dict[str, Any] = {}
+        if run.kind == "sweep-loss":  # the columns `sweep loss --csv` writes first
+            cfg = configs.get(e.variant, {})
+            extra = {"variant": e.variant, "loss": cfg.get("loss"), "lr": cfg.get("lr")}
+        yield flatten({**extra, **e.values}, widths)
+
+
+def rm_command(history: History, args: argparse.Namespace) -> int:
+    """Delete a run and its records."""
+    if not history.delete(args.id):
+        raise RunNotFound(args.id)
+    emit(f"deleted run {args.id}")
+    return EXIT_OK
+
+
+ACTIONS: dict[str, Callable[[History, argparse.Namespace], int]] = {
+    "list": list_command,
+    "show": show_command,
+    "export": export_command,
+    "rm": rm_command,
+}

@@ -1,0 +1,229 @@
+"""`linreg-tui history ...` and the Recorder the run and sweep commands record through."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from linreg_tui.cli_parser import build_parser
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.sweep import sweep_loss, sweep_sizes
+from linreg_tui.engine.train import train
+from linreg_tui.history import History
+from linreg_tui.history_cli import Recorder, add_history_parser, recorder_for, run_history
+
+TINY = RunConfig(num_train=32, num_val=32, epochs=2)
+DIVERGING = replace(TINY, lr=50.0, batch_size=1)
+
+
+@pytest.fixture(autouse=True)
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The history every test uses, via $LINREG_TUI_DB: never the user's real one."""
+    path = tmp_path / "history.sqlite3"
+    monkeypatch.setenv("LINREG_TUI_DB", str(path))
+    return path
+
+
+def history(*argv: str) -> int:
+    """Run `linreg-tui history ...` through the real parser; return the exit status."""
+    return run_history(build_parser(add_history_parser).parse_args(["history", *argv]))
+
+
+def record(cfg: RunConfig = TINY, **kwargs: object) -> int:
+    with Recorder("run", cfg, **kwargs) as recorder:  # type: ignore[arg-type]
+        for _ in recorder.tap(train(cfg)):
+            pass
+    assert recorder.run_id is not None
+    return recorder.run_id
+
+
+# --- recording -----------------------------------------------------------------------------
+
+
+def test_a_recorded_run_is_finished_with_its_final_numbers(db: Path) -> None:
+    records = list(train(TINY))
+    run_id = record(label="first try")
+    with History(db) as h:
+        stored = h.get(run_id)
+    assert (stored.status, stored.label, len(stored.records)) == ("done", "first try", 3)
+    assert stored.summary["val_mse"] == records[-1].val_mse
+    assert stored.summary["w_error_norm"] == pytest.approx(records[-1].w_error_norm)
+
+
+def test_a_diverged_run_is_recorded_as_diverged(db: Path) -> None:
+    run_id = record(DIVERGING)
+    with History(db) as h:
+        stored = h.get(run_id)
+    assert stored.status == "diverged" and math.isnan(stored.summary["val_mse"])
+
+
+@pytest.mark.parametrize(
+    ("error", "status"), [(KeyboardInterrupt, "cancelled"), (RuntimeError, "failed")]
+)
+def test_an_interrupted_or_crashed_run_keeps_its_epochs(
+    db: Path, error: type[BaseException], status: str
+) -> None:
+    with pytest.raises(error), Recorder("run", TINY) as recorder:
+        for record_ in recorder.tap(train(TINY)):
+            if record_.epoch == 1:
+                raise error
+    with History(db) as h:
+        stored = h.get(recorder.run_id or 0)
+    assert stored.status == status and [e.epoch for e in stored.records] == [0, 1]
+
+
+def test_sweeps_record_their_rows_and_variants(db: Path) -> None:
+    with Recorder("sweep-sizes", TINY, params={"sizes": [5, 10], "seeds": 2}) as sizes:
+        points = list(sizes.tap(sweep_sizes(TINY, [5, 10], 2)))
+    with Recorder("sweep-loss", TINY) as losses:
+        runs = list(losses.tap(sweep_loss(TINY)))
+    with History(db) as h:
+        stored_sizes, stored_losses = h.get(sizes.run_id or 0), h.get(losses.run_id or 0)
+    assert [(r["size"], r["seed"]) for r in stored_sizes.rows] == [(5, 0), (5, 1), (10, 0), (10, 1)]
+    assert stored_sizes.summary["val_mse"] == min(p.val_mse for p in points)
+    assert [r["label"] for r in stored_losses.rows] == [run.label for run in runs]
+    assert len(stored_losses.records) == sum(len(run.records) for run in runs)
+
+
+def test_a_command_that_fails_before_its_first_result_records_nothing(db: Path) -> None:
+    with pytest.raises(OSError), Recorder("sweep-sizes", TINY):
+        raise OSError("--csv: cannot write")  # e.g. a bad output path, checked up front
+    assert not db.exists()
+
+
+def test_no_record_opens_no_database(db: Path) -> None:
+    args = argparse.Namespace(no_record=True, db=None)
+    with recorder_for(args, "run", TINY) as recorder:
+        assert len(list(recorder.tap(train(TINY)))) == 3
+    assert not db.exists()
+
+
+def test_a_broken_database_warns_once_and_the_run_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a database\n" * 100)
+    with recorder_for(argparse.Namespace(db=str(bad)), "run", TINY) as recorder:
+        records = list(recorder.tap(train(TINY)))
+    assert len(records) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "not recording" in err[0] and "not a linreg-tui history" in err[0]
+
+
+# --- history list / show / export / rm -----------------------------------------------------
+
+
+def test_list_shows_the_runs_newest_first_and_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    plain = record()
+    huber = record(replace(TINY, loss="huber", lr=0.3))
+    assert history() == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "val MSE" in lines[1]
+    rows = [line.split() for line in lines[3:]]
+    assert [row[0] for row in rows] == [str(huber), str(plain)]
+    assert rows[0][3:9] == ["run", "huber", "0.3", "32", "2", "done"]
+    assert history("list", "--loss", "huber") == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[3:]] == [str(huber)]
+    assert history("--lr", "0.03", "--json") == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["id"] == plain
+
+
+def test_list_with_no_database_yet_says_so_and_creates_nothing(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert history() == 0
+    assert "no runs recorded yet" in capsys.readouterr().out
+    assert not db.exists()
+
+
+def test_show_prints_settings_status_and_every_epoch(capsys: pytest.CaptureFixture[str]) -> None:
+    run_id = record(DIVERGING)
+    assert history("show", str(run_id)) == 0
+    out = capsys.readouterr().out
+    assert f"# run {run_id}: run from the command line, diverged" in out
+    assert "lr=50" in out and "batch=1" in out
+    assert out.rstrip().endswith("diverged")  # the last epoch's row is marked
+
+
+def test_show_json_is_strict_with_null_for_non_finite(capsys: pytest.CaptureFixture[str]) -> None:
+    run_id = record(DIVERGING)
+    assert history("show", str(run_id), "--json") == 0
+    shown = json.loads(capsys.readouterr().out, parse_constant=pytest.fail)
+    assert shown["config"]["lr"] == 50 and shown["status"] == "diverged"
+    assert shown["epochs"][-1]["val_mse"] is None and shown["epochs"][-1]["diverged"] is True
+    assert shown["epochs"][0]["weight_grad"] is None
+
+
+def test_export_writes_one_csv_row_per_epoch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = list(train(TINY))
+    run_id = record()
+    out = tmp_path / "run.csv"
+    assert history("export", str(run_id), "--csv", str(out)) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [int(r["epoch"]) for r in rows] == [0, 1, 2]
+    assert float(rows[-1]["w_hat_2"]) == records[-1].w_hat[1]
+    assert rows[0]["weight_grad_1"] == "" and rows[-1]["diverged"] == "false"
+
+
+def test_export_of_a_sweep_has_the_sweeps_csv_columns(tmp_path: Path) -> None:
+    with Recorder("sweep-sizes", TINY, params={"sizes": [5]}) as recorder:
+        list(recorder.tap(sweep_sizes(TINY, [5], 2)))
+    out = tmp_path / "sizes.csv"
+    assert history("export", str(recorder.run_id), "--csv", str(out)) == 0
+    header = out.read_text().splitlines()[0]
+    assert header == (
+        "size,seed,train_mse,val_mse,w_error_1,w_error_2,b_error,"
+        "lstsq_w_error_1,lstsq_w_error_2,lstsq_b_error,diverged"
+    )
+
+
+def test_export_to_a_bad_path_fails_and_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_id = record()
+    assert history("export", str(run_id), "--csv", str(tmp_path / "no" / "run.csv")) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert not (tmp_path / "no").exists()
+
+
+def test_rm_deletes_and_an_unknown_id_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run_id = record()
+    assert history("rm", str(run_id)) == 0
+    assert capsys.readouterr().out == f"deleted run {run_id}\n"
+    for action in ("rm", "show", "export"):
+        argv = [action, str(run_id)] + (["--csv", "x.csv"] if action == "export" else [])
+        assert history(*argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"no run with id {run_id}" in err
+
+
+def test_a_file_that_is_not_a_database_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello\n" * 100)
+    assert history("--db", str(bad)) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not a linreg-tui history database" in err
+
+
+def test_db_flag_works_after_the_action_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.sqlite3"
+    run_id = record(db=str(other))
+    assert history("show", str(run_id), "--db", str(other)) == 0
+    assert f"# run {run_id}: run" in capsys.readouterr().out
+    assert history("--db", str(other), "list", "--kind", "run") == 0
+    assert str(other) in capsys.readouterr().out
