@@ -1,9 +1,16 @@
-"""The command palette, guarded against a Textual 8.2.8 crash on pageup/pagedown.
+"""The command palette, guarded against two Textual 8.2.8 crashes found by a key monkey.
 
-Reproduced here: open the palette and press pageup or pagedown before its option list
-has been laid out (height 0). `OptionList._move_page` then reads `_index_to_line[0]`
-from an empty line cache and raises KeyError, which ends the app. With no laid-out
-list there is no page to move, so the guard simply skips the key in that state.
+Both end the app and both are reproduced in tests/ui/test_app_keys.py (seeded random
+keys posted without waiting for idle, as a fast typist or a laggy SSH link delivers them):
+
+1. pageup/pagedown before the option list is laid out: `OptionList._move_page` reads
+   `_index_to_line[highlighted]` from a line cache that `_update_lines` leaves empty while
+   the list has no size, and raises KeyError. With no laid-out list there is no page to
+   move, so the key is skipped.
+2. escape while commands are still being gathered: the gather worker sets `_list_visible`
+   / `_show_busy` after the palette's children are gone; their watchers' `query_one` then
+   raises NoMatches in the worker, which exits the app. A palette being torn down has
+   nothing to show, so the watchers return.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from textual.command import CommandList, CommandPalette
 
 
 class GuardedCommandPalette(CommandPalette):
-    """CommandPalette that ignores page keys while its list has no size yet."""
+    """CommandPalette minus two crashes of Textual 8.2.8 (see the module docstring)."""
 
     def _action_command_list(self, action: str) -> None:
         if action in ("page_up", "page_down"):
@@ -22,3 +29,14 @@ class GuardedCommandPalette(CommandPalette):
             if (commands.highlighted or 0) not in commands._index_to_line:
                 return
         super()._action_command_list(action)
+
+    def _torn_down(self) -> bool:
+        return not self.is_attached or not self.query(CommandList)
+
+    def _watch__list_visible(self) -> None:
+        if not self._torn_down():
+            super()._watch__list_visible()
+
+    async def _watch__show_busy(self) -> None:
+        if not self._torn_down():
+            await super()._watch__show_busy()

@@ -81,7 +81,10 @@ def run_job(
     step. An exception is reported as an "error" RunFinished, then re-raised so the
     worker ends in the ERROR state.
     """
-    from linreg_tui.engine import train  # loads torch: never at import time of the UI
+    # Loads torch, so never at import time of the UI. From the submodule on purpose: once
+    # `linreg_tui.engine.train` (the module) is imported, e.g. by the warm-up, the package
+    # attribute `train` is that module and `from linreg_tui.engine import train` gets it.
+    from linreg_tui.engine.train import train
 
     for index, cfg in enumerate(runs):
         post(RunStarted(run_id, index, len(runs), cfg))

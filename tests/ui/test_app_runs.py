@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -11,6 +12,7 @@ import pytest
 from textual.widgets import Input
 
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.ui import LinregApp
 from linreg_tui.ui import app as app_module
 from linreg_tui.ui.messages import EpochsCompleted
 from linreg_tui.ui.widgets import LossChart, ParamsPane, ResultsTable
@@ -90,19 +92,22 @@ async def test_diverging_run_gets_a_diverged_row_and_a_live_chart(
         assert app.is_running
 
 
-async def test_log_y_then_resize_keeps_the_chart_alive(tiny_config: RunConfig) -> None:
+async def test_log_y_toggle_then_resize_keeps_the_chart_alive(tiny_config: RunConfig) -> None:
     app = make_app(tiny_config)
     async with app.run_test(size=SIZE) as pilot:
         await run_to_end(pilot, app)
-        await pilot.press("ctrl+l")
         chart = app.query_one(LossChart)
-        assert chart.log_y
-        for size in ((100, 30), (200, 60), (60, 20), SIZE):
-            await pilot.resize_terminal(*size)
-            await pilot.pause()
-            assert "1e" in str(chart.render())  # labelled log ticks
-        await pilot.press("ctrl+l")
-        assert not chart.log_y and app.is_running
+        assert chart.log_y  # the default: SGD's MSE falls by decades
+        for log_y in (False, True):
+            await pilot.press("ctrl+l")
+            assert chart.log_y is log_y
+            for size in ((100, 30), (200, 60), (60, 20), SIZE):
+                await pilot.resize_terminal(*size)
+                await pilot.pause()
+                drawn = str(chart.render())
+                assert "epoch" in drawn
+                assert bool(re.search(r"\de-?\d", drawn)) is log_y  # ticks like 1e-3, 4e1
+        assert app.is_running
 
 
 async def test_quit_mid_run_exits_promptly_and_ends_the_thread(
@@ -130,3 +135,12 @@ def _wrap(function: Callable[..., None], ended: threading.Event) -> Callable[...
             ended.set()
 
     return wrapped
+
+
+async def test_run_after_the_torch_warm_up(tiny_config: RunConfig) -> None:
+    """The warm-up imports the engine's train module first; runs must still work."""
+    app = LinregApp(config=tiny_config)  # warm_torch=True, as `linreg-tui` starts
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.torch_ready)
+        await run_to_end(pilot, app)
+        assert row(app.query_one(ResultsTable), 0)[1] == "done"

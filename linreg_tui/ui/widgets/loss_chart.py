@@ -28,18 +28,30 @@ def decimate(n: int, limit: int) -> list[int]:
     return sorted({round(i * (n - 1) / (limit - 1)) for i in range(limit)})
 
 
-def log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
-    """Tick positions (log10 units) and labels like '1e-3' for a log10 range."""
-    first, last = math.floor(low), math.ceil(high)
-    decades = list(range(first, last + 1))
-    if len(decades) > 8:  # keep labels legible: every k-th decade
-        step = math.ceil(len(decades) / 8)
-        decades = decades[::step]
-    ticks = [float(d) for d in decades]
-    if last - first <= 1:  # less than a decade on screen: add 2x and 5x marks
-        ticks = sorted({t + math.log10(m) for t in ticks for m in (1, 2, 5)})
-        ticks = [t for t in ticks if first <= t <= last]
-    return ticks, [f"{10**t:.0e}".replace("e+0", "e").replace("e-0", "e-") for t in ticks]
+def log_ticks(low: float, high: float, most: int = 8) -> tuple[list[float], list[str]]:
+    """Ticks (log10 units) inside [low, high], labelled like '1e-3', at most `most`.
+
+    Whole decades when the range holds two or more, else 1-2-5 marks plus the ends.
+    """
+    ticks = [float(d) for d in range(math.ceil(low), math.floor(high) + 1)]
+    if len(ticks) > most:  # keep labels legible: every k-th decade
+        ticks = ticks[:: math.ceil(len(ticks) / most)]
+    if len(ticks) < 2:
+        marks = {
+            d + math.log10(m)
+            for d in range(math.floor(low), math.ceil(high) + 1)
+            for m in (1, 2, 5)
+        }
+        gap = (high - low) / 4  # keep marks off the ends' labels
+        inside = sorted(t for t in marks if low + gap < t < high - gap)
+        ticks = sorted({low, high, *inside[: max(most - 2, 0)]})
+    return ticks, [log_label(t) for t in ticks]
+
+
+def log_label(tick: float) -> str:
+    """10**tick as '1e-3', '2e-4' or '9.5e-5'."""
+    mantissa, _, exponent = f"{10**tick:.1e}".partition("e")
+    return f"{mantissa.removesuffix('.0')}e{int(exponent)}"
 
 
 class LossChart(PlotextPlot):
@@ -49,7 +61,7 @@ class LossChart(PlotextPlot):
     never hide the first points of a falling curve as plotext's own legend would.
     """
 
-    log_y: reactive[bool] = reactive(False)
+    log_y: reactive[bool] = reactive(True)
     """Plot log10 of the values on a linear axis with labelled ticks (plotext's own log
     scale corrupts its data on the second build, i.e. at the first resize)."""
 
@@ -104,7 +116,7 @@ class LossChart(PlotextPlot):
         plt = self.plt
         plt.clear_figure()
         plt.xlabel("epoch")
-        plt.ylabel("log10 scale" if self.log_y else "")
+        plt.ylabel("MSE (log)" if self.log_y else "MSE")
         records = self.records
         plt.xlim(0, max(self.total_epochs or 0, records[-1].epoch if records else 0, 1))
         if not records:
@@ -124,10 +136,11 @@ class LossChart(PlotextPlot):
                 lows.append(min(ys))
                 highs.append(max(ys))
         if self.log_y and lows:
-            plt.yticks(*log_ticks(min(lows), max(highs)))
+            rows = max(self.size.height - 4, 2)  # minus x axis, its labels and the frame
+            plt.yticks(*log_ticks(min(lows), max(highs), most=max(rows // 2, 2)))
 
     def _update_titles(self) -> None:
-        scale = "log10 MSE" if self.log_y else "MSE"
+        scale = "MSE (log scale)" if self.log_y else "MSE"
         last = self.records[-1] if self.records else None
         of = f" of {self.total_epochs}" if self.total_epochs else ""
         self.border_title = f"{scale} per epoch" + (f" · epoch {last.epoch}{of}" if last else "")

@@ -18,9 +18,9 @@ MAX_WEIGHT_ROWS = 3
 
 
 def fmt(value: float | None, spec: str = ".5g") -> str:
-    """A number for a narrow column; '—' when absent, 'inf'/'nan' as such."""
+    """A number for a narrow column; "·" when absent, 'inf'/'nan' as such."""
     if value is None:
-        return "—"
+        return "·"
     if not math.isfinite(value):
         return str(value)
     return format(value, spec)

@@ -74,8 +74,8 @@ class ResultsTable(DataTable[Cell]):
             num(cfg.lr),
             Cell(cfg.batch_size, str(cfg.batch_size)),
             Cell(epochs, f"{epochs}/{cfg.total_epochs}"),
-            num(last.val_mse if last else None),
-            num(last.train_mse if last else None),
+            num(last.val_mse if last else None, ".2e"),
+            num(last.train_mse if last else None, ".2e"),
             num(last.w_error_norm if last else None, ".2e"),
             num(last.b_error if last else None, ".2e"),
         )
