@@ -37,8 +37,7 @@ if TYPE_CHECKING:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status (0, 1 on I/O failure, 2 on bad
     input, 130 on Ctrl-C)."""
-    commands: dict[str | None, Callable[[argparse.Namespace], int]] = {
-        None: tui_command,
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "tui": tui_command,
         "run": run_command,
         **SWEEPS,
@@ -50,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(lambda sub: add_sweep_parsers(sub, "sweep" in tokens)).parse_args(
             tokens
         )
-        return commands[args.command](args)
+        return commands[args.command or "tui"](args)  # no command: the app
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else EXIT_OK
     except UsageError as error:

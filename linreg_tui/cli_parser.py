@@ -32,7 +32,10 @@ PROG = "linreg-tui"
 FLAGS = {name: "--" + name.replace("_", "-") for name in FIELD_NAMES}
 """RunConfig field -> its flag (num_train -> --num-train)."""
 CHOICES: dict[str, tuple[str, ...]] = {"loss": LOSS_NAMES, "init": INIT_NAMES}
-CHOICE_HELP: dict[str, dict[str, str]] = {"loss": dict(LOSS_HELP), "init": dict(INIT_HELP)}
+CHOICE_HELP: dict[str, dict[str, str]] = {
+    "loss": {k: v for k, v in LOSS_HELP.items()},
+    "init": {k: v for k, v in INIT_HELP.items()},
+}
 _DEFAULTS = RunConfig()
 _NUMBER_LIKE = re.compile(r"-(?:[\d.]|inf|nan)", re.IGNORECASE)
 

@@ -177,11 +177,14 @@ def _grid_text(grid: dict[float, dict[int, GridCell]]) -> str:
 
 def print_loss(args: argparse.Namespace, base: RunConfig, runs: Iterable[LossRun]) -> int:
     """One row per variant per epoch; the same rows go to the CSV."""
+    from linreg_tui.engine.sweep import loss_variants
+
     _start(args, base, {"loss": "swept"})
     d = base.features
+    label_width = max(len(label) for label, _ in loss_variants(base))
     table = Table(
         [
-            Column("variant", 18, left=True),
+            Column("variant", label_width, left=True),
             Column("epoch", 5),
             Column("steps", 6),
             Column("train loss", 10, fmt_sci),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import types
@@ -378,3 +379,145 @@ def test_closed_pipe_ends_quietly() -> None:
         code = proc.wait(timeout=60)
     assert json.loads(first)["epoch"] == 0
     assert (code, err) == (0, b"")
+
+
+# --- sweeps ------------------------------------------------------------------------------
+
+SMALL_SWEEP = ["--epochs", "1", "--batch-size", "10"]
+
+
+def test_sweep_sizes_table_has_points_summary_and_slopes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = cli(capsys, "sweep", "sizes", "--sizes", "10,40", "--seeds", "2", *SMALL_SWEEP)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith("# w=2,-3.4 b=4 ")  # the exercise's b, not run's 4.2
+    points = [line.split()[:2] for line in lines[3:7]]
+    assert points == [["10", "0"], ["10", "1"], ["40", "0"], ["40", "1"]]
+    assert any("mean +- std" in line for line in lines)
+    assert any(line.startswith("#   least squares (all sizes):  w ") for line in lines)
+
+
+def test_sweep_sizes_csv_has_the_documented_columns(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "sizes.csv"
+    argv = ["sweep", "sizes", "--sizes", "10,20,40", "--seeds", "2", "--w", "1,2,3"]
+    code, _, _ = cli(capsys, *argv, *SMALL_SWEEP, "--csv", str(path), "--json")
+    columns, rows = read_csv(path)
+    assert code == 0
+    assert columns == [
+        "size", "seed", "train_mse", "val_mse", "w_error_1", "w_error_2", "w_error_3",
+        "b_error", "lstsq_w_error_1", "lstsq_w_error_2", "lstsq_w_error_3", "lstsq_b_error",
+        "diverged",
+    ]  # fmt: skip
+    assert [(r["size"], r["seed"]) for r in rows] == [
+        (size, seed) for size in ("10", "20", "40") for seed in ("0", "1")
+    ]
+    assert all(float(r["lstsq_b_error"]) < float(r["b_error"]) for r in rows)  # the floor
+
+
+def test_sweep_sizes_json_lines_are_strict_and_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["sweep", "sizes", "--sizes", "10,20", "--seeds", "2", *SMALL_SWEEP, "--json"]
+    code, out, _ = cli(capsys, *argv)
+    lines = strict_lines(out)
+    assert code == 0
+    assert [line["kind"] for line in lines] == ["point"] * 4 + ["summary"] * 2 + ["slopes"]
+    assert lines[4]["w_error_norm"].keys() == {"mean", "std"}
+    assert lines[-1]["floor_w"] is not None
+
+
+def test_sweep_lr_marks_diverged_cells(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "lr.csv"
+    argv = ["sweep", "lr", "--lrs", "0.03,3", "--epochs-list", "1,2", "--num-train", "100"]
+    code, out, _ = cli(capsys, *argv, "--batch-size", "1", "--num-val", "20", "--csv", str(path))
+    columns, rows = read_csv(path)
+    assert code == 0
+    assert columns == [
+        "lr",
+        "epochs",
+        "train_mse",
+        "val_mse",
+        "w_error_norm",
+        "b_error",
+        "diverged",
+    ]
+    assert [(r["lr"], r["epochs"], r["diverged"]) for r in rows] == [
+        ("0.03", "1", "false"),
+        ("0.03", "2", "false"),
+        ("3.0", "1", "true"),
+        ("3.0", "2", "true"),
+    ]
+    grid = out.split("lr \\ epochs")[1].splitlines()
+    assert grid[2].split()[0] == "0.03" and grid[3].split()[1:] == ["diverged", "diverged"]
+
+
+def test_sweep_loss_rows_per_variant_and_epoch(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "loss.csv"
+    argv = ["sweep", "loss", "--epochs", "2", "--num-train", "40", "--num-val", "40"]
+    code, out, _ = cli(capsys, *argv, "--batch-size", "8", "--csv", str(path), "--json")
+    _, rows = read_csv(path)
+    lines = strict_lines(out)
+    assert code == 0
+    variants = ["mse-mean lr=0.03", "mse-sum lr=0.03", "mse-sum lr=0.03/8", "huber d=1"]
+    assert list(dict.fromkeys(r["variant"] for r in rows)) == [*variants, "smooth-l1 b=1"]
+    assert len(rows) == len(lines) == 5 * 3
+    # same data and start: every variant's epoch 0 has the same val MSE
+    assert len({line["val_mse"] for line in lines if line["epoch"] == 0}) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["sizes", "--sizes", "10,,20"], "--sizes"),
+        (["sizes", "--sizes", "0,10"], "--sizes"),
+        (["sizes", "--sizes", "ten"], "--sizes"),
+        (["sizes", "--sizes", "2.5"], "--sizes"),
+        (["sizes", "--sizes", "100000000"], "--sizes"),
+        (["sizes", "--seeds", "0"], "--seeds"),
+        (["sizes", "--seeds", "many"], "--seeds"),
+        (["lr", "--lrs", "0.1,-1"], "--lrs"),
+        (["lr", "--lrs", "nan"], "--lrs"),
+        (["lr", "--epochs-list", "1,0"], "--epochs-list"),
+        (["lr", "--epochs-list", "1;3"], "--epochs-list"),
+        (["loss", "--lr", "inf"], "--lr"),
+    ],
+)
+def test_bad_sweep_lists_name_the_flag(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], flag: str
+) -> None:
+    path = tmp_path / "out.csv"
+    code, out, err = cli(capsys, "sweep", *argv, "--csv", str(path))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and f"error: {flag} " in err
+    assert not path.exists()
+
+
+def test_sweep_defaults_do_not_leak_between_commands(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    sizes, run = tmp_path / "sizes.json", tmp_path / "run.json"
+    argv = ["sweep", "sizes", "--sizes", "10", "--seeds", "1", *SMALL_SWEEP]
+    assert cli(capsys, *argv, "--save-config", str(sizes))[0] == 0
+    assert cli(capsys, "run", *TINY, "--save-config", str(run))[0] == 0
+    assert json.loads(sizes.read_text())["b"] == 4.0
+    assert json.loads(run.read_text())["b"] == 4.2
+
+
+def test_real_ctrl_c_mid_run_exits_130_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "linreg_tui", "run", "--json", "--epochs", "100000"]
+    with subprocess.Popen(
+        [*command, "--csv", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert json.loads(proc.stdout.readline())["epoch"] == 0  # training has started
+        proc.send_signal(signal.SIGINT)
+        proc.stdout.read()
+        err = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    assert (code, err) == (130, b"")
+    assert os.listdir(tmp_path) == []
