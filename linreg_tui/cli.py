@@ -56,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error.line(), file=sys.stderr, flush=True)
         return EXIT_USAGE
     except OutputError as error:
+        if error.closed_pipe:
+            _silence_stdout()
         print(f"linreg-tui: error: {error}", file=sys.stderr, flush=True)
         return EXIT_USAGE if error.usage else EXIT_FAILED
     except KeyboardInterrupt:

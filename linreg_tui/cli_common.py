@@ -19,9 +19,11 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 class OutputError(Exception):
     """An output file could not be written; `usage` when the path itself was bad."""
 
-    def __init__(self, message: str, usage: bool) -> None:
+    def __init__(self, message: str, usage: bool, closed_pipe: bool = False) -> None:
         super().__init__(message)
         self.usage = usage
+        self.closed_pipe = closed_pipe
+        """stdout was closed early (`| head`): nothing more can be printed there."""
 
 
 def emit(line: str) -> None:
@@ -65,6 +67,13 @@ def csv_output(
         raise OutputError(_cannot("--csv", path, error), usage=True) from None
     try:
         yield out
+    except BrokenPipeError:  # `| head`: the run stops early, so its CSV is incomplete
+        out.discard()
+        raise OutputError(
+            f"--csv: {path!r} not written: the output pipe closed before the end",
+            usage=False,
+            closed_pipe=True,
+        ) from None
     except BaseException:
         out.discard()
         raise

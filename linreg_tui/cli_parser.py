@@ -10,7 +10,7 @@ import argparse
 import re
 import shutil
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import fields
 from typing import Any, NoReturn
 
@@ -71,10 +71,12 @@ def wrap(text: str, indent: str = "", hang: str = "") -> str:
     return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent + hang)
 
 
-def choices_epilog() -> str:
+def choices_epilog(hidden: Collection[str] = ()) -> str:
     """The loss and init choices, one paragraph each (shown under every settings help)."""
     parts = []
     for name, described in CHOICE_HELP.items():
+        if name in hidden:
+            continue
         parts.append(f"{FLAGS[name]} choices:")
         pad = max(map(len, described)) + 2
         parts += [wrap(f"{k.ljust(pad)}{v}", "  ", " " * pad) for k, v in described.items()]
@@ -96,38 +98,29 @@ def new_parser(prog: str, description: str, **kwargs: Any) -> Parser:
     )
 
 
-def add_config_flags(parser: argparse.ArgumentParser, defaults: RunConfig = _DEFAULTS) -> None:
-    """One flag per RunConfig field, read as text (None when not given)."""
+def add_config_flags(
+    parser: argparse.ArgumentParser, defaults: RunConfig = _DEFAULTS, hidden: Collection[str] = ()
+) -> None:
+    """One flag per RunConfig field, read as text (None when not given); `hidden` fields
+    are left out of the help (a sweep sets them) but still parsed, to be refused by name."""
     group = parser.add_argument_group("run settings (override --config)")
     for f in fields(RunConfig):
         name, flag, default = f.name, FLAGS[f.name], getattr(defaults, f.name)
-        help_ = FIELD_HELP[name]
+        kwargs: dict[str, Any] = {"dest": name}
         if isinstance(default, bool):
-            group.add_argument(
-                flag,
-                dest=name,
-                action=argparse.BooleanOptionalAction,
-                default=None,
-                help=_esc(f"{help_} (default: {'on' if default else 'off'})"),
-            )
-            continue
-        if name in CHOICES:
-            group.add_argument(
-                flag,
-                dest=name,
-                choices=CHOICES[name],
-                metavar="{" + ",".join(CHOICES[name]) + "}",
-                help=_esc(f"{help_} (default: {default}; see the choices below)"),
-            )
-            continue
-        shown = ",".join(f"{v:g}" for v in default) if isinstance(default, tuple) else default
-        metavar = "W1,W2,..." if isinstance(default, tuple) else "N" if _is_int(default) else "X"
-        group.add_argument(
-            flag,
-            dest=name,
-            metavar=metavar,
-            help=_esc(f"{help_}; {RULES[name]} (default: {shown})"),
-        )
+            kwargs["action"] = argparse.BooleanOptionalAction
+            kwargs["help"] = f"{FIELD_HELP[name]} (default: {'on' if default else 'off'})"
+        elif name in CHOICES:
+            kwargs["choices"] = CHOICES[name]
+            kwargs["metavar"] = "{" + ",".join(CHOICES[name]) + "}"
+            kwargs["help"] = f"{FIELD_HELP[name]} (default: {default}; see the choices below)"
+        else:
+            tuple_ = isinstance(default, tuple)
+            shown = ",".join(f"{v:g}" for v in default) if tuple_ else default
+            kwargs["metavar"] = "W1,W2,..." if tuple_ else "N" if _is_int(default) else "X"
+            kwargs["help"] = f"{FIELD_HELP[name]}; {RULES[name]} (default: {shown})"
+        kwargs["help"] = argparse.SUPPRESS if name in hidden else _esc(kwargs["help"])
+        group.add_argument(flag, **kwargs)
 
 
 def _is_int(value: object) -> bool:
@@ -211,7 +204,7 @@ def parse_flag(name: str, text: str) -> Any:
     if isinstance(default, tuple):
         return parse_list(name, text)
     if isinstance(default, (bool, str)):
-        return default if text is None else text
+        return text
     return _number(name, text.strip(), int if _is_int(default) else float)
 
 
@@ -258,19 +251,20 @@ def add_command(
     summary: str,
     description: str,
     defaults: RunConfig | None = _DEFAULTS,
+    hidden: Collection[str] = (),
 ) -> Parser:
     """A subcommand; with `defaults` it takes every settings flag (fresh, never shared:
-    argparse parents share option objects between subcommands)."""
+    argparse parents share option objects between subcommands), `hidden` ones unlisted."""
     parser: Parser = commands.add_parser(
         name,
         help=summary,
         description=wrap(description),
-        epilog=choices_epilog() if defaults is not None else None,
+        epilog=choices_epilog(hidden) if defaults is not None else None,
         formatter_class=_formatter,
         allow_abbrev=False,
     )
     if defaults is not None:
-        add_config_flags(parser, defaults)
+        add_config_flags(parser, defaults, hidden)
     parser.set_defaults(command=name, prog=parser.prog)
     return parser
 

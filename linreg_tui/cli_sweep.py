@@ -23,6 +23,21 @@ from linreg_tui.engine.config import MAX_DATA_BYTES, ConfigError, RunConfig
 MAX_RUNS = 1000
 """Seeds per size, or learning rates, trained side by side: each holds its own data."""
 
+SWEPT: dict[str, dict[str, str]] = {
+    "sizes": {
+        "num_train": "each size sets num_train = num_val = n; use --sizes",
+        "num_val": "each size sets num_train = num_val = n; use --sizes",
+    },
+    "lr": {
+        "lr": "the sweep sets it; use --lrs",
+        "epochs": "the sweep sets it; use --epochs-list",
+        "steps": "every cell trains whole epochs",
+        "average": "every cell reports the plain last iterate",
+    },
+    "loss": {"loss": "the sweep trains every variant"},
+}
+"""Settings a sweep sets itself, with why a flag for them is refused."""
+
 SWEEP_RULES = {
     "sizes": "must be whole numbers of at least 1, separated by commas",
     "seeds": f"must be a whole number from 1 to {MAX_RUNS}",
@@ -55,8 +70,9 @@ def add_sweep_parsers(commands: argparse._SubParsersAction, detailed: bool = Tru
         "least squares on the same data: the statistical floor. Prints each (size, seed), "
         "then mean +- std per size and the fitted log-log slopes of error against n.",
         defaults=RunConfig(b=sweep.SIZE_SWEEP_B),
+        hidden=SWEPT["sizes"],
     )
-    _list_flag(sizes, "sizes", "N1,N2,...", sweep.DEFAULT_SIZES)
+    _list_flag(sizes, "sizes", "dataset sizes n", "N1,N2,...", sweep.DEFAULT_SIZES)
     sizes.add_argument(
         "--seeds",
         metavar="S",
@@ -69,10 +85,11 @@ def add_sweep_parsers(commands: argparse._SubParsersAction, detailed: bool = Tru
         "lr",
         "final error over a grid of learning rates x epochs",
         "Train one run per learning rate for the largest --epochs-list value and report "
-        "each (lr, epochs) cell; --steps and --average do not apply.",
+        "each (lr, epochs) cell.",
+        hidden=SWEPT["lr"],
     )
-    _list_flag(lr, "lrs", "X1,X2,...", sweep.DEFAULT_LRS)
-    _list_flag(lr, "epochs_list", "E1,E2,...", sweep.DEFAULT_EPOCHS_LIST)
+    _list_flag(lr, "lrs", "learning rates", "X1,X2,...", sweep.DEFAULT_LRS)
+    _list_flag(lr, "epochs_list", "epochs to report", "E1,E2,...", sweep.DEFAULT_EPOCHS_LIST)
     add_io_flags(lr, "also write one row per (lr, epochs) cell to this CSV file")
     loss = add_command(
         kinds,
@@ -80,19 +97,22 @@ def add_sweep_parsers(commands: argparse._SubParsersAction, detailed: bool = Tru
         "mse-mean, mse-sum, mse-sum at lr/batch, huber, smooth-l1 on the same data",
         "Train the loss variants on identical data and initial weights: mse-mean at --lr, "
         "mse-sum at --lr, mse-sum at --lr / --batch-size, huber and smooth-l1 (with --delta).",
+        hidden=SWEPT["loss"],
     )
     add_io_flags(loss, "also write one row per variant per epoch to this CSV file")
     for sub in (sizes, lr, loss):
         sub.set_defaults(command=f"sweep {sub.prog.split()[-1]}")
 
 
-def _list_flag(parser: argparse.ArgumentParser, name: str, metavar: str, default: Any) -> None:
+def _list_flag(
+    parser: argparse.ArgumentParser, name: str, what: str, metavar: str, default: Any
+) -> None:
     shown = ",".join(f"{v:g}" for v in default)
     parser.add_argument(
         "--" + name.replace("_", "-"),
         dest=name,
         metavar=metavar,
-        help=f"{SWEEP_RULES[name]} (default: {shown})",
+        help=f"{what}; {SWEEP_RULES[name]} (default: {shown})",
     )
 
 
@@ -155,7 +175,10 @@ def checked(
 
 
 def base_config(args: argparse.Namespace, defaults: RunConfig) -> RunConfig:
-    """Defaults, then --config, then flags."""
+    """Defaults, then --config, then flags; a flag for a setting the sweep sets is refused."""
+    for name, why in SWEPT[args.command.split()[-1]].items():
+        if getattr(args, name, None) is not None:
+            raise UsageError(args.prog, f"{_flag(name)} does not apply here: {why}")
     return config_from_args(args, defaults)
 
 
@@ -179,6 +202,7 @@ def lr_command(args: argparse.Namespace) -> int:
     from linreg_tui.engine import sweep
 
     base = base_config(args, RunConfig())
+    base = replace(base, steps=0, average=False)  # what the sweep trains, also in a file
     lrs = read_list(args, "lrs", sweep.DEFAULT_LRS, float)
     epochs_list = read_list(args, "epochs_list", sweep.DEFAULT_EPOCHS_LIST, int)
     longest = max(epochs_list)

@@ -179,7 +179,7 @@ def print_loss(args: argparse.Namespace, base: RunConfig, runs: Iterable[LossRun
     """One row per variant per epoch; the same rows go to the CSV."""
     from linreg_tui.engine.sweep import loss_variants
 
-    _start(args, base, {"loss": "swept"})
+    _start(args, base, {"loss": "swept", "delta": f"{base.delta:g}"})
     d = base.features
     label_width = max(len(label) for label, _ in loss_variants(base))
     table = Table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import os
 import signal
@@ -188,7 +189,9 @@ def test_unwritable_output_fails_early_and_leaves_nothing(
 def test_ctrl_c_exits_130_quietly_and_writes_no_csv(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import linreg_tui.engine.train as train_module
+    train_module = importlib.import_module(
+        "linreg_tui.engine.train"
+    )  # the module, not the function
 
     real_train = train_module.train
 
@@ -368,17 +371,28 @@ def test_help_does_not_load_torch() -> None:
     assert "torch" not in modules
 
 
-def test_closed_pipe_ends_quietly() -> None:
+def closed_pipe(*argv: str) -> tuple[int, bytes]:
+    """Exit status and stderr of a run whose reader leaves after the first line."""
     command = [sys.executable, "-m", "linreg_tui", "run", "--json", "--epochs", "3000"]
-    command += ["--num-train", "4", "--num-val", "4", "--batch-size", "4"]
+    command += ["--num-train", "4", "--num-val", "4", "--batch-size", "4", *argv]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        first = proc.stdout.readline()
+        assert json.loads(proc.stdout.readline())["epoch"] == 0
         proc.stdout.close()
         err = proc.stderr.read()
-        code = proc.wait(timeout=60)
-    assert json.loads(first)["epoch"] == 0
-    assert (code, err) == (0, b"")
+        return proc.wait(timeout=60), err
+
+
+def test_closed_pipe_ends_quietly() -> None:
+    assert closed_pipe() == (0, b"")
+
+
+def test_closed_pipe_with_csv_says_the_csv_is_not_written(tmp_path: Path) -> None:
+    code, err = closed_pipe("--csv", str(tmp_path / "out.csv"))
+    assert code == 1
+    assert err.decode().endswith("not written: the output pipe closed before the end\n")
+    assert err.count(b"\n") == 1
+    assert os.listdir(tmp_path) == []
 
 
 # --- sweeps ------------------------------------------------------------------------------
@@ -521,3 +535,23 @@ def test_real_ctrl_c_mid_run_exits_130_without_traceback(tmp_path: Path) -> None
         code = proc.wait(timeout=60)
     assert (code, err) == (130, b"")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["sizes", "--num-train", "100"], "--num-train"),
+        (["lr", "--lr", "0.1"], "--lr"),
+        (["lr", "--epochs", "5"], "--epochs"),
+        (["lr", "--steps", "5"], "--steps"),
+        (["loss", "--loss", "huber"], "--loss"),
+    ],
+)
+def test_a_setting_the_sweep_sets_is_refused_not_ignored(
+    capsys: pytest.CaptureFixture[str], argv: list[str], flag: str
+) -> None:
+    code, out, err = cli(capsys, "sweep", *argv)
+    assert (code, out) == (2, "")
+    assert f"error: {flag} does not apply here" in err
+    _, help_text, _ = cli(capsys, "sweep", argv[0], "--help")
+    assert f"{flag} " not in help_text  # not offered either
