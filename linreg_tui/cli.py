@@ -130,10 +130,10 @@ def run_row(record: EpochRecord) -> list[Any]:
 def run_command(args: argparse.Namespace) -> int:
     """Train one model; print a table row (or a JSON line) per epoch, and maybe a CSV."""
     cfg = config_from_args(args)
-    save_config_if_asked(args, cfg)
     vectors = {"w_hat": cfg.features, "w_error": cfg.features, "weight_grad": cfg.features}
     table = run_table(cfg.features)
-    with csv_output(args) as csv_file:
+    with csv_output(args) as csv_file:  # opened first: a bad --csv path writes nothing
+        save_config_if_asked(args, cfg)
         from linreg_tui.engine.train import train
 
         if not args.json:

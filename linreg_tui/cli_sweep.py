@@ -7,8 +7,11 @@ command line (`linreg-tui --help` stays torch-free).
 from __future__ import annotations
 
 import argparse
+import importlib
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from types import ModuleType
 from typing import Any
 
 from linreg_tui.cli_parser import (
@@ -52,7 +55,7 @@ def add_sweep_parsers(commands: argparse._SubParsersAction, detailed: bool = Tru
     if not detailed:
         commands.add_parser("sweep", help=summary)
         return
-    from linreg_tui.engine import sweep
+    sweep = sweep_engine()
 
     parser = add_command(
         commands,
@@ -104,6 +107,12 @@ def add_sweep_parsers(commands: argparse._SubParsersAction, detailed: bool = Tru
         sub.set_defaults(command=f"sweep {sub.prog.split()[-1]}")
 
 
+def sweep_engine() -> ModuleType:
+    """linreg_tui.engine.sweep, loaded now (it imports torch). Taken from sys.modules, not
+    as a package attribute, which the engine's lazy names could shadow."""
+    return importlib.import_module("linreg_tui.engine.sweep")
+
+
 def _list_flag(
     parser: argparse.ArgumentParser, name: str, what: str, metavar: str, default: Any
 ) -> None:
@@ -131,14 +140,17 @@ def read_list(
         values = parse_list(name, text, kind)
     except ConfigError:
         values = []
-    good = {
-        "lrs": lambda v: isinstance(v, float) and 0 < v < float("inf"),
-    }.get(name, lambda v: isinstance(v, int) and v >= 1)
     if kind is int:  # "1e3" is a fine size
         values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
-    if not values or len(values) > MAX_RUNS or not all(good(v) for v in values):
+    if not values or len(values) > MAX_RUNS or not all(_fits(kind, v) for v in values):
         raise UsageError(args.prog, f"{_flag(name)} {SWEEP_RULES[name]} (got {text!r})")
     return values
+
+
+def _fits(kind: Callable[[str], Any], value: Any) -> bool:
+    if kind is int:
+        return isinstance(value, int) and value >= 1
+    return isinstance(value, float) and math.isfinite(value) and value > 0
 
 
 def read_seeds(args: argparse.Namespace, default: int) -> int:
@@ -185,7 +197,8 @@ def base_config(args: argparse.Namespace, defaults: RunConfig) -> RunConfig:
 def sizes_command(args: argparse.Namespace) -> int:
     """`sweep sizes`."""
     from linreg_tui.cli_sweep_output import print_sizes
-    from linreg_tui.engine import sweep
+
+    sweep = sweep_engine()
 
     base = base_config(args, RunConfig(b=sweep.SIZE_SWEEP_B))
     sizes = read_list(args, "sizes", sweep.DEFAULT_SIZES, int)
@@ -199,7 +212,8 @@ def sizes_command(args: argparse.Namespace) -> int:
 def lr_command(args: argparse.Namespace) -> int:
     """`sweep lr`."""
     from linreg_tui.cli_sweep_output import print_lr
-    from linreg_tui.engine import sweep
+
+    sweep = sweep_engine()
 
     base = base_config(args, RunConfig())
     base = replace(base, steps=0, average=False)  # what the sweep trains, also in a file
@@ -214,7 +228,8 @@ def lr_command(args: argparse.Namespace) -> int:
 def loss_command(args: argparse.Namespace) -> int:
     """`sweep loss`."""
     from linreg_tui.cli_sweep_output import print_loss
-    from linreg_tui.engine import sweep
+
+    sweep = sweep_engine()
 
     base = base_config(args, RunConfig())
     checked(args, "--lr", f"{base.lr:g}", base, lr=base.lr / base.batch_size)

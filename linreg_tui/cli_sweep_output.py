@@ -40,6 +40,7 @@ def _vec_width(d: int) -> int:
 
 
 def _start(args: argparse.Namespace, base: RunConfig, swept: dict[str, str]) -> None:
+    """Save the config if asked (the CSV's path is known to work by now), then a title."""
     save_config_if_asked(args, base)
     if not args.json:
         emit(describe_config(base, swept))
@@ -49,7 +50,6 @@ def print_sizes(args: argparse.Namespace, base: RunConfig, points: Iterable[Size
     """Each (size, seed) as it finishes, then mean +- std per size and the slopes."""
     from linreg_tui.engine.sweep import size_slopes, summarize_sizes
 
-    _start(args, base, {"n": "size/size", "seed": f"{base.seed}+"})
     d = base.features
     vec = fmt_vector(fmt_sci, 9)
     table = Table(
@@ -71,6 +71,7 @@ def print_sizes(args: argparse.Namespace, base: RunConfig, points: Iterable[Size
     ]
     collected: list[SizePoint] = []
     with csv_output(args, columns) as csv_file:
+        _start(args, base, {"n": "size/size", "seed": f"{base.seed}+"})
         if not args.json:
             emit(table.header())
         for p in points:
@@ -133,7 +134,6 @@ def slope_lines(slopes: SizeSlopes) -> list[str]:
 
 def print_lr(args: argparse.Namespace, base: RunConfig, cells: Iterable[GridCell]) -> int:
     """One row per (lr, epochs) cell, then the validation MSE as an lr x epochs grid."""
-    _start(args, base, {"epochs": "swept", "lr": "swept"})
     table = Table(
         [
             Column("lr", 8, lambda x: f"{x:g}"),
@@ -147,6 +147,7 @@ def print_lr(args: argparse.Namespace, base: RunConfig, cells: Iterable[GridCell
     )
     grid: dict[float, dict[int, GridCell]] = {}
     with csv_output(args, list(LR_CSV)) as csv_file:
+        _start(args, base, {"epochs": "swept", "lr": "swept"})
         if not args.json:
             emit(table.header())
         for c in cells:
@@ -179,7 +180,6 @@ def print_loss(args: argparse.Namespace, base: RunConfig, runs: Iterable[LossRun
     """One row per variant per epoch; the same rows go to the CSV."""
     from linreg_tui.engine.sweep import loss_variants
 
-    _start(args, base, {"loss": "swept", "delta": f"{base.delta:g}"})
     d = base.features
     label_width = max(len(label) for label, _ in loss_variants(base))
     table = Table(
@@ -197,6 +197,7 @@ def print_loss(args: argparse.Namespace, base: RunConfig, runs: Iterable[LossRun
     )
     vectors = {"w_hat": d, "w_error": d, "weight_grad": d}
     with csv_output(args) as csv_file:
+        _start(args, base, {"loss": "swept", "delta": f"{base.delta:g}"})
         if not args.json:
             emit(table.header())
         for run in runs:

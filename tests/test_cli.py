@@ -555,3 +555,14 @@ def test_a_setting_the_sweep_sets_is_refused_not_ignored(
     assert f"error: {flag} does not apply here" in err
     _, help_text, _ = cli(capsys, "sweep", argv[0], "--help")
     assert f"{flag} " not in help_text  # not offered either
+
+
+@pytest.mark.parametrize("command", [["run"], ["sweep", "loss"]])
+def test_bad_csv_path_also_skips_save_config(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
+    saved = tmp_path / "cfg.toml"
+    argv = [*command, *TINY, "--csv", str(tmp_path / "no" / "x.csv"), "--save-config", str(saved)]
+    code, out, _ = cli(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert os.listdir(tmp_path) == []
