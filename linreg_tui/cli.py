@@ -49,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(lambda sub: add_sweep_parsers(sub, "sweep" in tokens)).parse_args(
             tokens
         )
+        if args.command and args.app_config:
+            raise UsageError(args.prog, "put --config after the command, e.g. run --config FILE")
         return commands[args.command or "tui"](args)  # no command: the app
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else EXIT_OK

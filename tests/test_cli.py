@@ -566,3 +566,13 @@ def test_bad_csv_path_also_skips_save_config(
     code, out, _ = cli(capsys, *argv)
     assert (code, out) == (2, "")
     assert os.listdir(tmp_path) == []
+
+
+def test_config_before_a_command_is_refused_not_ignored(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "cfg.toml"
+    path.write_text("epochs = 1\n")
+    code, out, err = cli(capsys, "--config", str(path), "run", *TINY[:4])
+    assert (code, out) == (2, "")
+    assert "put --config after the command" in err
