@@ -28,6 +28,7 @@ from linreg_tui.cli_common import (
 from linreg_tui.cli_parser import UsageError, build_parser, config_from_args, glue_negative_values
 from linreg_tui.cli_sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.history_cli import add_history_parser, recorder_for, run_history
 from linreg_tui.output import Column, Table, flatten, fmt_fixed, fmt_sci, fmt_vector, to_json
 
 if TYPE_CHECKING:
@@ -40,15 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "tui": tui_command,
         "run": run_command,
+        "history": run_history,
         **SWEEPS,
     }
     tokens = glue_negative_values(sys.argv[1:] if argv is None else argv)
     try:
         # the sweep parsers read the sweep engine's defaults, which loads torch: build them
         # only when asked for, so `linreg-tui --help` stays fast
-        args = build_parser(lambda sub: add_sweep_parsers(sub, "sweep" in tokens)).parse_args(
-            tokens
-        )
+        def add_more(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+            add_sweep_parsers(sub, "sweep" in tokens)
+            add_history_parser(sub)
+
+        args = build_parser(add_more).parse_args(tokens)
         if args.command and args.app_config:
             raise UsageError(args.prog, "put --config after the command, e.g. run --config FILE")
         return commands[args.command or "tui"](args)  # no command: the app
@@ -134,7 +138,8 @@ def run_command(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     vectors = {"w_hat": cfg.features, "w_error": cfg.features, "weight_grad": cfg.features}
     table = run_table(cfg.features)
-    with csv_output(args) as csv_file:  # opened first: a bad --csv path writes nothing
+    # opened first: a bad --csv path writes nothing
+    with csv_output(args) as csv_file, recorder_for(args, "run", cfg) as recorder:
         save_config_if_asked(args, cfg)
         from linreg_tui.engine.train import train
 
@@ -142,7 +147,7 @@ def run_command(args: argparse.Namespace) -> int:
             emit(describe_config(cfg))
             emit(table.header())
         last = None
-        for record in train(cfg):
+        for record in recorder.tap(train(cfg)):
             emit(to_json(record) if args.json else table.row(run_row(record)))
             if csv_file is not None:
                 csv_file.add(flatten(record_fields(record), vectors))

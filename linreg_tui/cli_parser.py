@@ -143,6 +143,12 @@ def add_io_flags(parser: argparse.ArgumentParser, csv_help: str | None = None) -
             "--json", action="store_true", help="print one JSON object per line instead of a table"
         )
         group.add_argument("--csv", metavar="PATH", help=_esc(csv_help))
+    group.add_argument(
+        "--db",
+        metavar="PATH",
+        help="history database (default: $LINREG_TUI_DB, else the user data folder)",
+    )
+    group.add_argument("--no-record", action="store_true", help="do not record this in the history")
 
 
 def glue_negative_values(argv: Sequence[str]) -> list[str]:

@@ -22,6 +22,7 @@ from linreg_tui.cli_parser import (
     parse_list,
 )
 from linreg_tui.engine.config import MAX_DATA_BYTES, ConfigError, RunConfig
+from linreg_tui.history_cli import recorder_for
 
 MAX_RUNS = 1000
 """Seeds per size, or learning rates, trained side by side: each holds its own data."""
@@ -206,7 +207,8 @@ def sizes_command(args: argparse.Namespace) -> int:
     checked(args, "--seeds", seeds, base, seed=base.seed + seeds - 1)
     for size in sizes:
         checked(args, "--sizes", size, base, seeds, num_train=size, num_val=size)
-    return print_sizes(args, base, sweep.sweep_sizes(base, sizes, seeds))
+    with recorder_for(args, "sweep-sizes", base, {"sizes": sizes, "seeds": seeds}) as recorder:
+        return print_sizes(args, base, recorder.tap(sweep.sweep_sizes(base, sizes, seeds)))
 
 
 def lr_command(args: argparse.Namespace) -> int:
@@ -222,7 +224,9 @@ def lr_command(args: argparse.Namespace) -> int:
     longest = max(epochs_list)
     for lr in lrs:
         checked(args, "--lrs", f"{lr:g}", base, len(lrs), lr=lr, epochs=longest, steps=0)
-    return print_lr(args, base, sweep.sweep_lr(base, lrs, epochs_list))
+    params = {"lrs": lrs, "epochs_list": epochs_list}
+    with recorder_for(args, "sweep-lr", base, params) as recorder:
+        return print_lr(args, base, recorder.tap(sweep.sweep_lr(base, lrs, epochs_list)))
 
 
 def loss_command(args: argparse.Namespace) -> int:
@@ -233,7 +237,8 @@ def loss_command(args: argparse.Namespace) -> int:
 
     base = base_config(args, RunConfig())
     checked(args, "--lr", f"{base.lr:g}", base, lr=base.lr / base.batch_size)
-    return print_loss(args, base, sweep.sweep_loss(base))
+    with recorder_for(args, "sweep-loss", base) as recorder:
+        return print_loss(args, base, recorder.tap(sweep.sweep_loss(base)))
 
 
 SWEEPS: dict[str, Callable[[argparse.Namespace], int]] = {
