@@ -32,6 +32,16 @@ INIT_HELP: Final[dict[InitName, str]] = {
     "first forward pass resets it",
 }
 
+# Sweep defaults live here, not in sweep.py, so that forms and parsers can show them
+# without loading torch.
+DEFAULT_SIZES: Final[tuple[int, ...]] = tuple(5 * 2**k for k in range(12))
+"""5, 10, 20, ... 10240: log spacing, since errors fall like a power of n (d2l 3.5 ex. 5)."""
+DEFAULT_SEEDS: Final = 5
+DEFAULT_LRS: Final[tuple[float, ...]] = (0.003, 0.03, 0.3, 3.0)
+DEFAULT_EPOCHS_LIST: Final[tuple[int, ...]] = (1, 3, 10, 30)
+SIZE_SWEEP_B: Final = 4.0
+"""The exercise's true bias for the size sweep."""
+
 # Resource bounds: refuse up front rather than run out of memory or train for hours.
 MAX_FEATURES: Final = 10_000
 MAX_DATA_BYTES: Final = 2 * 1024**3

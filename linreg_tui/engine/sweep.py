@@ -11,17 +11,41 @@ import numpy as np
 import torch
 
 from linreg_tui.engine.batched import lstsq_batched, train_batched, train_batched_with_data
-from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.config import (
+    DEFAULT_EPOCHS_LIST,
+    DEFAULT_LRS,
+    DEFAULT_SEEDS,
+    DEFAULT_SIZES,
+    SIZE_SWEEP_B,
+    RunConfig,
+)
 from linreg_tui.engine.data import make_data
 from linreg_tui.engine.train import EpochRecord, StopCheck, train
 
-DEFAULT_SIZES: Final[tuple[int, ...]] = tuple(5 * 2**k for k in range(12))
-"""5, 10, 20, ... 10240: log spacing, since errors fall like a power of n (d2l 3.5 ex. 5)."""
-DEFAULT_SEEDS: Final = 5
-DEFAULT_LRS: Final[tuple[float, ...]] = (0.003, 0.03, 0.3, 3.0)
-DEFAULT_EPOCHS_LIST: Final[tuple[int, ...]] = (1, 3, 10, 30)
-SIZE_SWEEP_B: Final = 4.0
-"""The exercise's true bias for the size sweep."""
+__all__ = [
+    "DEFAULT_EPOCHS_LIST",
+    "DEFAULT_LRS",
+    "DEFAULT_SEEDS",
+    "DEFAULT_SIZES",
+    "NEAR_FLOOR",
+    "SIZE_SWEEP_B",
+    "GridCell",
+    "LossRun",
+    "SeedOutcome",
+    "SizePoint",
+    "SizeSlopes",
+    "SizeSummary",
+    "Spread",
+    "fit_slope",
+    "loss_variants",
+    "lstsq_fit",
+    "size_slopes",
+    "summarize_sizes",
+    "sweep_loss",
+    "sweep_lr",
+    "sweep_seeds",
+    "sweep_sizes",
+]
 
 
 # ---------------------------------------------------------------- dataset size
@@ -211,6 +235,8 @@ class GridCell:
     diverged: bool
     curve: tuple[float, ...]
     """Validation MSE from epoch 0 up to this cell's epoch (or the diverged one)."""
+    diverged_at: int | None = None
+    """The epoch the run diverged in, when it did (by this cell's epoch or later)."""
 
     @property
     def worse_than_start(self) -> bool:
@@ -232,6 +258,7 @@ def sweep_lr(
     if runs is None:
         return
     for cfg, records in zip(cfgs, runs):
+        diverged_at = records[-1].epoch if records[-1].diverged else None
         for epochs in epochs_list:
             rec = records[min(epochs, len(records) - 1)]
             yield GridCell(
@@ -243,6 +270,7 @@ def sweep_lr(
                 b_error=rec.b_error,
                 diverged=rec.diverged,
                 curve=tuple(r.val_mse for r in records[: rec.epoch + 1]),
+                diverged_at=diverged_at if rec.diverged else None,
             )
 
 
