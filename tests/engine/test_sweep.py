@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -28,7 +29,7 @@ BOOK = RunConfig(b=SIZE_SWEEP_B)
 
 def test_default_sizes_are_log_spaced_from_5_to_10240() -> None:
     assert DEFAULT_SIZES[0] == 5 and DEFAULT_SIZES[-1] == 10240
-    assert all(b == 2 * a for a, b in zip(DEFAULT_SIZES, DEFAULT_SIZES[1:]))
+    assert all(b == 2 * a for a, b in itertools.pairwise(DEFAULT_SIZES))
 
 
 def test_floor_is_the_least_squares_solution_of_the_training_data() -> None:
@@ -45,7 +46,7 @@ def test_size_sweep_yields_every_size_and_seed_with_its_floor() -> None:
     points = list(sweep_sizes(BOOK, sizes=(5, 40), seeds=3))
     assert [(p.size, p.seed) for p in points] == [(5, 0), (5, 1), (5, 2), (40, 0), (40, 1), (40, 2)]
     cfg = replace(BOOK, num_train=40, num_val=40, seed=1)
-    w, b = lstsq_fit(cfg)
+    _w, b = lstsq_fit(cfg)
     assert points[4].lstsq_b_error == pytest.approx(abs(4.0 - b))
     assert points[4].w_error == pytest.approx(list(train(cfg))[-1].w_error, abs=1e-5)
 
@@ -97,7 +98,7 @@ def test_lr_grid_cells_equal_runs_of_that_many_epochs() -> None:
     assert len(cells[1].curve) == 5 and cells[1].curve[-1] == cells[1].val_mse
     assert not cells[0].diverged and cells[2].diverged and cells[3].diverged
     assert cells[2].curve == cells[3].curve  # no epoch after the diverged one
-    slow = list(sweep_lr(RunConfig(num_train=200), lrs=(3.0,), epochs_list=(1,)))[0]
+    slow = next(iter(sweep_lr(RunConfig(num_train=200), lrs=(3.0,), epochs_list=(1,))))
     assert not slow.diverged and slow.worse_than_start  # 1e11 but still finite
 
 

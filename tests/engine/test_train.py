@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, replace
@@ -53,7 +54,7 @@ def test_recorded_gradient_is_the_one_the_last_step_took() -> None:
     """Full batch: one step per epoch, so w_k = w_(k-1) - lr * grad_k exactly."""
     cfg = RunConfig(num_train=100, num_val=10, batch_size=100, epochs=4, lr=0.1)
     records = list(train(cfg))
-    for before, after in zip(records, records[1:]):
+    for before, after in itertools.pairwise(records):
         assert after.weight_grad is not None and after.bias_grad is not None
         stepped = [w - cfg.lr * g for w, g in zip(before.w_hat, after.weight_grad)]
         assert after.w_hat == pytest.approx(stepped, abs=1e-6)
