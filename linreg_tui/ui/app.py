@@ -107,7 +107,7 @@ class LinregApp(App[None]):
     @property
     def view(self) -> ExperimentView:
         """The experiment view on screen."""
-        return self.query_one(f"#{self.switcher.current}", ExperimentView)
+        return self.switcher.query_one(f"#{self.switcher.current}", ExperimentView)
 
     # -- workers ------------------------------------------------------------------------
 
@@ -168,8 +168,9 @@ class LinregApp(App[None]):
         self.log_y = not self.log_y
 
     def watch_log_y(self, log_y: bool) -> None:
-        for view in self.query(ExperimentView):
-            view.set_log_y(log_y)
+        if self.is_mounted:  # held references: a modal screen may be on top
+            for view in self.switcher.query(ExperimentView):
+                view.set_log_y(log_y)
 
     def action_help(self) -> None:
         """Show every key."""
@@ -199,7 +200,7 @@ class LinregApp(App[None]):
 
     def show_view(self, view_id: str) -> None:
         """Switch the experiment view (and the selector with it)."""
-        self.query_one("#experiment", Select).value = view_id
+        self.form.query_one("#experiment", Select).value = view_id
         self.switcher.current = view_id
 
     def action_command_palette(self) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui import LinregApp
 from linreg_tui.ui.widgets import HelpScreen, ResultsTable
+from linreg_tui.ui.widgets.results_table import COLUMNS
 from tests.ui.conftest import SIZE, make_app, run_to_end
 
 
@@ -75,8 +76,9 @@ async def test_table_sorts_by_the_cursor_column_from_the_keyboard(
         await pilot.press("f3")
         table = app.query_one(ResultsTable)
         assert app.focused is table
-        table.move_cursor(column=3)  # lr
+        lr = list(COLUMNS).index("lr")
+        table.move_cursor(column=lr)
         await pilot.press("s")
-        assert [table.get_row_at(i)[3].value for i in range(3)] == [0.01, 0.03, 0.1]
+        assert [table.get_row_at(i)[lr].value for i in range(3)] == [0.01, 0.03, 0.1]
         await pilot.press("s")
-        assert [table.get_row_at(i)[3].value for i in range(3)] == [0.1, 0.03, 0.01]
+        assert [table.get_row_at(i)[lr].value for i in range(3)] == [0.1, 0.03, 0.01]

@@ -16,12 +16,13 @@ from linreg_tui.ui import LinregApp
 from linreg_tui.ui import app as app_module
 from linreg_tui.ui.messages import EpochsCompleted
 from linreg_tui.ui.widgets import LossChart, ParamsPane, ResultsTable
+from linreg_tui.ui.widgets.results_table import COLUMNS
 from tests.ui.conftest import SIZE, make_app, run_to_end, wait_for
 
 
-def row(table: ResultsTable, index: int) -> list[str]:
-    """Texts of a table row."""
-    return [cell.text for cell in table.get_row_at(index)]
+def row(table: ResultsTable, index: int) -> dict[str, str]:
+    """Texts of a table row by column label."""
+    return {label: cell.text for label, cell in zip(COLUMNS, table.get_row_at(index), strict=True)}
 
 
 async def test_run_plots_every_epoch_from_zero_and_adds_a_row(tiny_config: RunConfig) -> None:
@@ -33,7 +34,8 @@ async def test_run_plots_every_epoch_from_zero_and_adds_a_row(tiny_config: RunCo
         table = app.query_one(ResultsTable)
         assert table.row_count == 1
         cells = row(table, 0)
-        assert cells[1] == "done" and cells[2] == "mse-mean" and cells[5] == "3/3"
+        assert cells["status"] == "done" and cells["loss"] == "mse-mean"
+        assert cells["epochs"] == "3" and cells["lr"] == "0.03"
         assert app.query_one(ParamsPane).record == chart.records[-1]
         assert "done" in str(app.status.query_one("#status-text").render())
 
@@ -62,7 +64,7 @@ async def test_cancel_stops_between_steps_and_drops_stale_messages(
         await wait_for(pilot, lambda: not app.running, timeout=5)
         assert time.monotonic() - started < 1.0
         table = app.query_one(ResultsTable)
-        assert row(table, 0)[1] == "cancelled"
+        assert row(table, 0)["status"] == "cancelled"
         assert [r.epoch for r in app.query_one(LossChart).records] == [0]  # no epoch 1
 
         for name in ("num_train", "batch_size", "epochs"):
@@ -71,7 +73,7 @@ async def test_cancel_stops_between_steps_and_drops_stale_messages(
         app.post_message(EpochsCompleted(stale_id, 0, (replace(stale_record, epoch=99),)))
         await wait_for(pilot, lambda: not app.running)
         assert [r.epoch for r in app.query_one(LossChart).records] == [0, 1, 2, 3]
-        assert row(table, 1)[1] == "done"
+        assert row(table, 1)["status"] == "done"
 
 
 async def test_diverging_run_gets_a_diverged_row_and_a_live_chart(
@@ -81,7 +83,7 @@ async def test_diverging_run_gets_a_diverged_row_and_a_live_chart(
     app = make_app(config)
     async with app.run_test(size=SIZE) as pilot:
         await run_to_end(pilot, app)
-        assert row(app.query_one(ResultsTable), 0)[1] == "diverged"
+        assert row(app.query_one(ResultsTable), 0)["status"] == "diverged"
         chart = app.query_one(LossChart)
         assert chart.records[-1].diverged
         assert "DIVERGED" in str(chart.border_title)
@@ -143,4 +145,4 @@ async def test_run_after_the_torch_warm_up(tiny_config: RunConfig) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.torch_ready)
         await run_to_end(pilot, app)
-        assert row(app.query_one(ResultsTable), 0)[1] == "done"
+        assert row(app.query_one(ResultsTable), 0)["status"] == "done"

@@ -29,10 +29,7 @@ from linreg_tui.ui.widgets.fields import (
     to_text,
 )
 
-INIT_NOTE = (
-    "NB: d2l's own code really starts from torch-default: its init runs before "
-    "LazyLinear has weights."
-)
+INIT_NOTE = "NB: d2l's own code really trains from torch-default."
 
 
 def choice_hint(name: str, value: object) -> str:

@@ -18,7 +18,7 @@ INTRO = (
 )
 
 EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("everywhere", "tab / shift+tab", "Move between fields, the chart and the table"),
+    ("everywhere", "tab / shift+tab", "Move between the form's fields and the results table"),
     ("everywhere", "ctrl+p", "Command palette: every action by name"),
     ("in a field", "enter", "Run with the form's settings"),
     ("in a select", "enter / up / down", "Open the list, choose, close"),
@@ -47,7 +47,10 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
         super().__init__()
-        self.rows = [*rows, *EXTRA_KEYS]
+        where = ["everywhere", "in a field", "in a select", "in the table"]
+        self.rows = sorted(
+            [*rows, *EXTRA_KEYS], key=lambda row: where.index(row[0]) if row[0] in where else 9
+        )
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, padding=(0, 1))

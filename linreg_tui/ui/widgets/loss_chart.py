@@ -11,6 +11,8 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
+from linreg_tui.ui.widgets.params_pane import fmt
+
 if TYPE_CHECKING:
     from linreg_tui.engine.train import EpochRecord
 
@@ -140,16 +142,22 @@ class LossChart(PlotextPlot):
             plt.yticks(*log_ticks(min(lows), max(highs), most=max(rows // 2, 2)))
 
     def _update_titles(self) -> None:
-        scale = "MSE (log scale)" if self.log_y else "MSE"
         last = self.records[-1] if self.records else None
-        of = f" of {self.total_epochs}" if self.total_epochs else ""
-        self.border_title = f"{scale} per epoch" + (f" · epoch {last.epoch}{of}" if last else "")
-        if last is not None and last.diverged:
-            self.border_title += f" · [b $error]DIVERGED at epoch {last.epoch}[/]"
-        elif self.off_scale[self.log_y]:
-            self.border_title += f" · [$warning]{self.off_scale[self.log_y]} off-scale[/]"
-        legend = "  ".join(f"[{colour}]━ {label}[/]" for _, label, colour in self._series())
-        self.border_subtitle = legend
+        parts = ["MSE (log scale)" if self.log_y else "MSE"]
+        if last is not None:
+            of = f"/{self.total_epochs}" if self.total_epochs else ""
+            parts.append(f"epoch {last.epoch}{of}")
+        off_scale = self.off_scale[self.log_y]
+        if last is not None and last.diverged:  # first: a narrow border truncates the end
+            parts.insert(0, f"[b $error]DIVERGED at epoch {last.epoch}[/]")
+        elif off_scale:
+            parts.insert(0, f"[$warning]{off_scale} off-scale[/]")
+        self.border_title = " · ".join(parts)
+        # latest values in the legend: train and val often overlap on the plot
+        self.border_subtitle = "  ".join(
+            f"[{colour}]━ {label}" + (f" {fmt(getattr(last, get), '.2e')}" if last else "") + "[/]"
+            for get, label, colour in self._series()
+        )
 
 
 def _plottable(value: float, log_y: bool) -> float | None:

@@ -39,12 +39,13 @@ class ParamsPane(Static):
 
     def show(self, config: RunConfig, record: EpochRecord | None = None) -> None:
         """Show a run's true parameters and, if given, a record's estimates."""
+        relayout = config is not self.config  # rows change only with the config
         self.config, self.record = config, record
         self.border_title = "parameters" if record is None else f"parameters · epoch {record.epoch}"
-        self.update(self._table())
+        self.update(self._table(), layout=relayout)  # a layout pass per update costs frames
 
     def _table(self) -> Table:
-        table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True)
+        table = Table(box=None, padding=(0, 1), pad_edge=False)
         table.add_column("", style="bold", no_wrap=True)
         for header in ("true", "estimate", "|error|", "grad"):
             table.add_column(header, justify="right", no_wrap=True)

@@ -17,8 +17,21 @@ if TYPE_CHECKING:
     from linreg_tui.engine.train import EpochRecord
     from linreg_tui.ui.messages import RunStatus
 
-COLUMNS = ("#", "status", "loss", "lr", "batch", "epochs", "val MSE", "train MSE", "|w-ŵ|", "|b-b̂|")
-"""Status comes early: at 80 columns the table scrolls sideways and it matters most."""
+COLUMNS = {
+    "#": 2,
+    "status": 9,
+    "lr": 7,
+    "batch": 5,
+    "epochs": 9,
+    "val MSE": 8,
+    "|w-ŵ|": 8,
+    "|b-b̂|": 8,
+    "train MSE": 9,
+    "loss": 9,
+}
+"""Label -> fixed width. Outcomes and the usual knobs first: narrow tables scroll sideways.
+Fixed widths also dodge a Textual 8.2.8 DataTable cache that can keep drawing a row
+added during a busy frame with the widths of the empty table."""
 STATUS_STYLE = {"done": "green", "cancelled": "yellow", "diverged": "bold red", "error": "red"}
 
 
@@ -60,24 +73,25 @@ class ResultsTable(DataTable[Cell]):
 
     def on_mount(self) -> None:
         self.border_title = "results"
-        for label in COLUMNS:
-            self.add_column(label, key=label)
+        for label, width in COLUMNS.items():
+            self.add_column(label, key=label, width=width)
 
     def add_result(self, cfg: RunConfig, status: RunStatus, last: EpochRecord | None) -> None:
         """Append a finished run and move the cursor to it."""
         number = self.row_count + 1
         epochs = last.epoch if last is not None else 0
+        reached = str(epochs) if epochs == cfg.total_epochs else f"{epochs}/{cfg.total_epochs}"
         self.add_row(
             Cell(number, str(number)),
             Cell(status, status, STATUS_STYLE.get(status, "")),
-            Cell(cfg.loss, cfg.loss),
             num(cfg.lr),
             Cell(cfg.batch_size, str(cfg.batch_size)),
-            Cell(epochs, f"{epochs}/{cfg.total_epochs}"),
+            Cell(epochs, reached),
             num(last.val_mse if last else None, ".2e"),
-            num(last.train_mse if last else None, ".2e"),
             num(last.w_error_norm if last else None, ".2e"),
             num(last.b_error if last else None, ".2e"),
+            num(last.train_mse if last else None, ".2e"),
+            Cell(cfg.loss, cfg.loss),
         )
         self.move_cursor(row=self.row_count - 1)
 
@@ -88,4 +102,4 @@ class ResultsTable(DataTable[Cell]):
         key = self.ordered_columns[column].key
         self.sort(key, key=lambda cell: cell.sort_key, reverse=reverse)
         self.sorted_by = (column, reverse)
-        self.border_title = f"results · by {COLUMNS[column]} {'↓' if reverse else '↑'}"
+        self.border_title = f"results · by {list(COLUMNS)[column]} {'↓' if reverse else '↑'}"

@@ -52,7 +52,7 @@ class StatusBar(Horizontal):
     def say(self, text: str, severity: str = "") -> None:
         """Show a message; severity 'error' or 'warning' colours it."""
         label = self.query_one("#status-text", Label)
-        label.update(text)
+        label.update(text, layout=False)  # fixed size (1fr x 1): skip the layout pass
         label.set_class(severity == "error", "-error")
         label.set_class(severity == "warning", "-warning")
 

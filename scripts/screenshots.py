@@ -1,0 +1,112 @@
+"""Regenerate screenshots/*.svg (and *.png with rsvg-convert) from the real app, headless.
+
+    python scripts/screenshots.py [--out screenshots] [--size 100x30]
+
+Each shot drives LinregApp through `App.run_test` the way a user would (form values, then
+the run action) and saves what the terminal would show. PNGs need `rsvg-convert` (Debian:
+librsvg2-bin); cairosvg misaligns Textual's monospace layout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.ui import LinregApp
+
+Shot = Callable[[LinregApp, Pilot[None]], Awaitable[None]]
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 60) -> None:
+    """Poll with short pauses (pilot.press would wait for a busy thread to go idle)."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise TimeoutError("the app did not get there in time")
+        await pilot.pause(0.02)
+
+
+async def run(app: LinregApp, pilot: Pilot[None], **fields: str) -> None:
+    """Fill some fields, start a run and wait for it to finish."""
+    for name, value in fields.items():
+        app.query_one(f"#{name}", Input).value = value
+    await app.run_action("run")
+    await wait_for(pilot, lambda: not app.running)
+
+
+async def live(app: LinregApp, pilot: Pilot[None]) -> None:
+    """A run caught mid-training: chart, parameters and progress moving."""
+    await wait_for(pilot, lambda: app.torch_ready)
+    await run(app, pilot, epochs="3")
+    app.query_one("#epochs", Input).value = "1500"
+    await app.run_action("focus_results")  # no text cursor in the shot
+    await app.run_action("run")
+    await wait_for(pilot, lambda: app.job is not None and app.job.epoch >= 500)
+    await pilot.pause(0.05)
+
+
+async def finished(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Three finished runs in the table (one diverged), the last one charted."""
+    await run(app, pilot, epochs="3")
+    await run(app, pilot, lr="3", batch_size="10")
+    await run(app, pilot, lr="0.01", batch_size="32", epochs="40")
+    await app.run_action("focus_results")
+    await pilot.pause(0.2)
+
+
+async def help_screen(app: LinregApp, pilot: Pilot[None]) -> None:
+    """F1: every key."""
+    await pilot.press("f1")
+    await pilot.pause(0.2)
+
+
+SHOTS: dict[str, Shot] = {"run-live": live, "run-finished": finished, "help": help_screen}
+
+
+async def take(name: str, shot: Shot, out: Path, size: tuple[int, int]) -> Path:
+    """Run one scenario in a fresh app and save its SVG."""
+    app = LinregApp(config=RunConfig())
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await shot(app, pilot)
+        path = Path(app.save_screenshot(filename=f"{name}.svg", path=str(out)))
+        await app.run_action("cancel")
+    return path
+
+
+def to_png(svg: Path) -> Path | None:
+    """Convert with rsvg-convert if installed."""
+    if shutil.which("rsvg-convert") is None:
+        return None
+    png = svg.with_suffix(".png")
+    subprocess.run(["rsvg-convert", "-o", str(png), str(svg)], check=True)
+    return png
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parents[1] / "screenshots")
+    parser.add_argument("--size", default="100x30", help="COLUMNSxROWS (default 100x30)")
+    parser.add_argument("--only", choices=sorted(SHOTS), action="append")
+    args = parser.parse_args(argv)
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.only or SHOTS:
+        svg = asyncio.run(take(name, SHOTS[name], args.out, (width, height)))
+        png = to_png(svg)
+        print(svg, png or "(no rsvg-convert: PNG skipped)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
