@@ -30,6 +30,7 @@ from linreg_tui.cli_sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.history_cli import add_history_parser, recorder_for, run_history
 from linreg_tui.output import Column, Table, flatten, fmt_fixed, fmt_sci, fmt_vector, to_json
+from linreg_tui.serve import add_serve_parser, serve_command
 
 if TYPE_CHECKING:
     from linreg_tui.engine.train import EpochRecord
@@ -42,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tui": tui_command,
         "run": run_command,
         "history": run_history,
+        "serve": serve_command,
         **SWEEPS,
     }
     tokens = glue_negative_values(sys.argv[1:] if argv is None else argv)
@@ -51,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         def add_more(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             add_sweep_parsers(sub, "sweep" in tokens)
             add_history_parser(sub)
+            add_serve_parser(sub)
 
         args = build_parser(add_more).parse_args(tokens)
         if args.command and args.app_config:
