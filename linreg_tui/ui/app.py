@@ -22,6 +22,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -36,11 +37,11 @@ from linreg_tui.ui.messages import (
     RunStarted,
     TorchReady,
 )
-from linreg_tui.ui.palette import GuardedCommandPalette
+from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands
 from linreg_tui.ui.runner import run_job
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
-from linreg_tui.ui.widgets.help_screen import HelpScreen, binding_rows
+from linreg_tui.ui.widgets.help_screen import HelpScreen
 from linreg_tui.ui.widgets.results_table import ResultsTable
 from linreg_tui.ui.widgets.status_bar import JobProgress, StatusBar
 
@@ -77,6 +78,8 @@ class LinregApp(App[None]):
         """Id of the current job; messages with another id are stale and dropped."""
         self.job: JobProgress | None = None
         self.job_view: ExperimentView | None = None
+        self.views: list[ExperimentView] = []
+        """Every experiment view, held from mount (a modal screen may be on top later)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -91,13 +94,14 @@ class LinregApp(App[None]):
         self.form = self.query_one(ConfigPane)
         self.status = self.query_one(StatusBar)
         self.switcher = self.query_one(ContentSwitcher)
-        for view in self.query(ExperimentView):
+        self.views = list(self.query(ExperimentView))
+        for view in self.views:
             view.preview(self.config)
         self.set_interval(0.25, self._tick)
         self.call_after_refresh(self._after_first_frame)
 
     def on_resize(self) -> None:
-        self.screen.set_class(self.size.height < 30, "-short")
+        self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
 
     def _after_first_frame(self) -> None:
         gc.freeze()  # NOTES: full collections of start-up objects stalled the UI 110-200 ms
@@ -168,19 +172,15 @@ class LinregApp(App[None]):
         self.log_y = not self.log_y
 
     def watch_log_y(self, log_y: bool) -> None:
-        if self.is_mounted:  # held references: a modal screen may be on top
-            for view in self.switcher.query(ExperimentView):
-                view.set_log_y(log_y)
+        for view in self.views:
+            view.set_log_y(log_y)
 
     def action_help(self) -> None:
-        """Show every key."""
+        """Show every key (F1 again or escape closes)."""
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
-            return
-        display = {"escape": "esc"}
-        rows = binding_rows("everywhere", self.BINDINGS, display)
-        rows += binding_rows("in the table", ResultsTable.BINDINGS, display)
-        self.push_screen(HelpScreen(rows))
+        else:
+            self.push_screen(HelpScreen.for_bindings(self.BINDINGS, ResultsTable.BINDINGS))
 
     def action_focus_form(self) -> None:
         """Focus the form (the field that had focus last, else the first)."""
@@ -204,63 +204,61 @@ class LinregApp(App[None]):
         self.switcher.current = view_id
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not GuardedCommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(GuardedCommandPalette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action != "quit":
-                action = getattr(self, f"action_{binding.action}")
-                yield SystemCommand(binding.description, binding.tooltip, action)
-        for view in VIEWS:
-            yield SystemCommand(
-                f"View: {view.TITLE}",
-                view.DESCRIPTION,
-                lambda view_id=view.VIEW_ID: self.show_view(view_id),
-            )
+        yield from lab_commands(self, self.BINDINGS, VIEWS)
 
     # -- messages -----------------------------------------------------------------------
 
-    def _current(self, run_id: int) -> bool:
-        """Whether a worker message belongs to the live job (and the app still runs)."""
-        return self.is_running and run_id == self.run_id and self.job_view is not None
+    def _live(self, run_id: int) -> tuple[JobProgress, ExperimentView] | None:
+        """The job and its view if a worker message belongs to them, else None (stale)."""
+        if not self.is_running or run_id != self.run_id:
+            return None  # a cancelled job's late message, or the app is shutting down
+        if self.job is None or self.job_view is None:
+            return None
+        return self.job, self.job_view
 
     @on(RunStarted)
     def _run_started(self, event: RunStarted) -> None:
-        if not self._current(event.run_id) or self.job is None:
-            return
-        self.job.run, self.job.epoch, self.job.steps = event.index, 0, 0
-        self.job.epochs = event.config.total_epochs
-        self.job_view.run_started(event)  # type: ignore[union-attr]
+        if live := self._live(event.run_id):
+            job, view = live
+            job.run, job.epoch, job.steps = event.index, 0, 0
+            job.epochs = event.config.total_epochs
+            view.run_started(event)
 
     @on(EpochsCompleted)
     def _epochs_completed(self, event: EpochsCompleted) -> None:
-        if not self._current(event.run_id) or self.job is None:
-            return
-        self.job.epoch, self.job.steps = event.records[-1].epoch, event.records[-1].steps
-        self.torch_ready = True  # a record means torch is loaded
-        self.job_view.epochs_completed(event)  # type: ignore[union-attr]
-        self._tick()
+        if live := self._live(event.run_id):
+            job, view = live
+            job.epoch, job.steps = event.records[-1].epoch, event.records[-1].steps
+            self.torch_ready = True  # a record means torch is loaded
+            view.epochs_completed(event)
+            self._tick()
 
     @on(RunProgressed)
     def _run_progressed(self, event: RunProgressed) -> None:
-        if self._current(event.run_id) and self.job is not None:
-            self.job.steps = event.steps
+        if live := self._live(event.run_id):
+            live[0].steps = event.steps
             self._tick()
 
     @on(RunFinished)
     def _run_finished(self, event: RunFinished) -> None:
-        if not self._current(event.run_id) or self.job is None:
-            return
-        self.job_view.run_finished(event)  # type: ignore[union-attr]
-        self.job.steps_before += event.last.steps if event.last else 0
-        self.job.steps = 0
-        if event.job_done:
-            self.running = False
-            severity = "" if event.status == "done" else "warning"
-            self.status.finish(f"{event.status} · {self.job.text()}", severity, self.job)
-            self.job = None
+        if live := self._live(event.run_id):
+            job, view = live
+            view.run_finished(event)
+            job.steps_before += event.last.steps if event.last else 0
+            job.steps = 0
+            if event.job_done:
+                severity = "" if event.status == "done" else "warning"
+                self.status.finish(f"{event.status} · {job.text()}", severity, job)
+                self._end_job()
+
+    def _end_job(self) -> None:
+        self.running = False
+        self.job = None
 
     @on(TorchReady)
     def _torch_ready(self, event: TorchReady) -> None:
@@ -269,11 +267,15 @@ class LinregApp(App[None]):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", title="run failed", severity="error")
-            if event.worker.group == "training":
-                self.running = False
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        training = event.worker.group == "training"
+        title = "run failed" if training else "loading torch failed"
+        self.notify(f"{type(error).__name__}: {error}", title=title, severity="error")
+        if training and self.running:
+            self.status.say(f"error · {type(error).__name__}: {error}", "error")
+            self._end_job()
 
     @on(Input.Submitted)
     def _field_submitted(self) -> None:

@@ -15,7 +15,31 @@ keys posted without waiting for idle, as a fast typist or a laggy SSH link deliv
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette
+
+if TYPE_CHECKING:
+    from linreg_tui.ui.views.base import ExperimentView
+
+
+def lab_commands(
+    app: App[None], bindings: Iterable[BindingType], views: Sequence[type[ExperimentView]]
+) -> Iterable[SystemCommand]:
+    """One palette command per bound action (quit is Textual's own) and per view."""
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.action != "quit":
+            action = getattr(app, f"action_{binding.action}")
+            yield SystemCommand(binding.description, binding.tooltip, action)
+    for view in views:
+        yield SystemCommand(
+            f"View: {view.TITLE}",
+            view.DESCRIPTION,
+            lambda view_id=view.VIEW_ID: app.show_view(view_id),  # type: ignore[attr-defined]
+        )
 
 
 class GuardedCommandPalette(CommandPalette):

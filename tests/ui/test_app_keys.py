@@ -70,8 +70,8 @@ async def test_table_sorts_by_the_cursor_column_from_the_keyboard(
 ) -> None:
     app = make_app(replace(tiny_config, epochs=1))
     async with app.run_test(size=SIZE) as pilot:
-        for lr in ("0.01", "0.1", "0.03"):
-            app.query_one("#lr", Input).value = lr
+        for text in ("0.01", "0.1", "0.03"):
+            app.query_one("#lr", Input).value = text
             await run_to_end(pilot, app)
         await pilot.press("f3")
         table = app.query_one(ResultsTable)

@@ -28,12 +28,14 @@ def collect(runs: list[RunConfig], stop_after: int | None = None) -> list[Messag
 def test_many_fast_epochs_are_batched_and_the_last_is_sent() -> None:
     cfg = RunConfig(num_train=20, num_val=20, batch_size=20, epochs=300)
     posted = collect([cfg])
-    assert isinstance(posted[0], RunStarted) and isinstance(posted[-1], RunFinished)
+    finished = posted[-1]
+    assert isinstance(posted[0], RunStarted) and isinstance(finished, RunFinished)
     batches = [m for m in posted if isinstance(m, EpochsCompleted)]
     epochs = [r.epoch for m in batches for r in m.records]
     assert epochs == list(range(301))
     assert len(batches) < 301 / 3  # 300 epochs take well under a second: few posts
-    assert posted[-1].status == "done" and posted[-1].last.epoch == 300  # type: ignore[attr-defined]
+    assert finished.status == "done" and finished.last is not None
+    assert finished.last.epoch == 300
     assert all(m.run_id == 7 for m in posted)  # type: ignore[attr-defined]
 
 

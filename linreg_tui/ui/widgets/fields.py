@@ -77,7 +77,7 @@ def parse(name: str, text: str) -> object:
 def check(name: str, text: str) -> ConfigError | None:
     """The error of one field's text on its own (defaults elsewhere), or None."""
     try:
-        replace(RunConfig(), **{name: parse(name, text)})
+        replace(RunConfig(), **{name: parse(name, text)})  # type: ignore[arg-type]
     except ConfigError as error:
         return error if error.field == name else None
     return None

@@ -52,6 +52,15 @@ class HelpScreen(ModalScreen[None]):
             [*rows, *EXTRA_KEYS], key=lambda row: where.index(row[0]) if row[0] in where else 9
         )
 
+    @classmethod
+    def for_bindings(
+        cls, app_bindings: Iterable[BindingType], table_bindings: Iterable[BindingType]
+    ) -> HelpScreen:
+        """The help for the app's own keys and the results table's."""
+        display = {"escape": "esc"}
+        rows = binding_rows("everywhere", app_bindings, display)
+        return cls(rows + binding_rows("in the table", table_bindings, display))
+
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, padding=(0, 1))
         table.add_column("where", style="dim", no_wrap=True)

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import JustifyMethod
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
@@ -44,7 +45,7 @@ class Cell:
     style: str = ""
 
     def __rich__(self) -> Text:
-        justify = "left" if isinstance(self.value, str) else "right"
+        justify: JustifyMethod = "left" if isinstance(self.value, str) else "right"
         return Text(self.text, style=self.style, justify=justify)
 
     @property
