@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -48,10 +51,11 @@ async def live(app: LinregApp, pilot: Pilot[None]) -> None:
     """A run caught mid-training: chart, parameters and progress moving."""
     await wait_for(pilot, lambda: app.torch_ready)
     await run(app, pilot, epochs="3")
-    app.query_one("#epochs", Input).value = "1500"
+    app.query_one("#lr", Input).value = "0.002"  # slow enough to show the descent
+    app.query_one("#epochs", Input).value = "400"
     await app.run_action("focus_results")  # no text cursor in the shot
     await app.run_action("run")
-    await wait_for(pilot, lambda: app.job is not None and app.job.epoch >= 500)
+    await wait_for(pilot, lambda: app.job is not None and app.job.epoch >= 150)
     await pilot.pause(0.05)
 
 
@@ -84,12 +88,48 @@ async def take(name: str, shot: Shot, out: Path, size: tuple[int, int]) -> Path:
     return path
 
 
+SPAN = re.compile(
+    r'<text class="([^"]*)" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"'
+    r' clip-path="([^"]*)">([^<]*)</text>'
+)
+
+
+RUN = re.compile(r"[\u2800-\u28ff]|[^\s\u2800-\u28ff]+")
+"""A braille glyph alone, or a run of other visible characters."""
+
+
+def pin_glyphs(svg: str) -> str:
+    """Put braille glyphs and runs after spaces at their own terminal cells.
+
+    rsvg-convert ignores `textLength`, and DejaVu Sans Mono (the monospace font here) has
+    no braille, so plotext's braille curves came out in a wider fallback font and ran past
+    their axes, and leading no-break spaces collapsed (right-aligned numbers drifted left).
+    Only the PNG copy is changed; the SVG stays as Textual wrote it.
+    """
+
+    def pin(match: re.Match[str]) -> str:
+        cls, x, y, length, clip, body = match.groups()
+        text = html.unescape(body)
+        cell = float(length) / max(len(text), 1)
+        return "".join(
+            f'<text class="{cls}" x="{float(x) + run.start() * cell:.1f}" y="{y}" '
+            f'textLength="{len(run.group()) * cell:.1f}" clip-path="{clip}">'
+            f"{html.escape(run.group())}</text>"
+            for run in RUN.finditer(text)
+        )
+
+    return SPAN.sub(pin, svg)
+
+
 def to_png(svg: Path) -> Path | None:
-    """Convert with rsvg-convert if installed."""
+    """Convert with rsvg-convert if installed (glyphs pinned to cells first)."""
     if shutil.which("rsvg-convert") is None:
         return None
     png = svg.with_suffix(".png")
-    subprocess.run(["rsvg-convert", "-o", str(png), str(svg)], check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".svg", encoding="utf-8") as pinned:
+        pinned.write(pin_glyphs(svg.read_text(encoding="utf-8")))
+        pinned.flush()
+        subprocess.run(["rsvg-convert", "-o", str(png), pinned.name], check=True)
     return png
 
 

@@ -33,6 +33,8 @@ COLUMNS = {
 """Label -> fixed width. Outcomes and the usual knobs first: narrow tables scroll sideways.
 Fixed widths also dodge a Textual 8.2.8 DataTable cache that can keep drawing a row
 added during a busy frame with the widths of the empty table."""
+TEXT_COLUMNS = frozenset({"status", "loss"})
+"""Left-aligned columns; the rest hold numbers and align right."""
 STATUS_STYLE = {"done": "green", "cancelled": "yellow", "diverged": "bold red", "error": "red"}
 
 
@@ -75,7 +77,8 @@ class ResultsTable(DataTable[Cell]):
     def on_mount(self) -> None:
         self.border_title = "results"
         for label, width in COLUMNS.items():
-            self.add_column(label, key=label, width=width)
+            justify: JustifyMethod = "left" if label in TEXT_COLUMNS else "right"
+            self.add_column(Text(label, justify=justify), key=label, width=width)
 
     def add_result(self, cfg: RunConfig, status: RunStatus, last: EpochRecord | None) -> None:
         """Append a finished run and move the cursor to it."""
