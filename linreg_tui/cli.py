@@ -33,7 +33,7 @@ from linreg_tui.output import Column, Table, flatten, fmt_fixed, fmt_sci, fmt_ve
 from linreg_tui.serve import add_serve_parser, serve_command
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.train import EpochRecord
+    from linreg_tui.engine.training import EpochRecord
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,7 +144,7 @@ def run_command(args: argparse.Namespace) -> int:
     # opened first: a bad --csv path writes nothing
     with csv_output(args) as csv_file, recorder_for(args, "run", cfg) as recorder:
         save_config_if_asked(args, cfg)
-        from linreg_tui.engine.train import train
+        from linreg_tui.engine.training import train
 
         if not args.json:
             emit(describe_config(cfg))

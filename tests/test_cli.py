@@ -190,7 +190,7 @@ def test_ctrl_c_exits_130_quietly_and_writes_no_csv(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     train_module = importlib.import_module(
-        "linreg_tui.engine.train"
+        "linreg_tui.engine.training"
     )  # the module, not the function
 
     real_train = train_module.train

@@ -14,7 +14,7 @@ import pytest
 from linreg_tui.cli_parser import build_parser
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.sweep import sweep_loss, sweep_sizes
-from linreg_tui.engine.train import train
+from linreg_tui.engine.training import train
 from linreg_tui.history import History
 from linreg_tui.history_cli import Recorder, add_history_parser, recorder_for, run_history
 

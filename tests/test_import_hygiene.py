@@ -25,3 +25,13 @@ def test_engine_never_loads_a_ui_library() -> None:
     )
     assert "torch" in modules
     assert not modules & {"textual", "rich", "plotext", "textual_plotext"}
+
+
+def test_engine_names_survive_any_import_order() -> None:
+    """The submodule is `training`, so importing it cannot shadow the function `train`."""
+    modules = loaded_after(
+        "import linreg_tui.engine.training\n"
+        "from linreg_tui.engine import setup_torch, train\n"
+        "assert callable(train) and train.__name__ == 'train', train"
+    )
+    assert "linreg_tui.engine.training" in modules

@@ -23,9 +23,9 @@ from linreg_tui.engine.config import (
 )
 
 _LAZY = {
-    "EpochRecord": "train",
-    "train": "train",
-    "setup_torch": "train",
+    "EpochRecord": "training",
+    "train": "training",
+    "setup_torch": "training",
     "SyntheticData": "data",
     "make_data": "data",
     "build_model": "model",

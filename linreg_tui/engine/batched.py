@@ -19,7 +19,7 @@ import torch
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.data import make_data
 from linreg_tui.engine.model import initial_parameters
-from linreg_tui.engine.train import EpochRecord, StopCheck, setup_torch
+from linreg_tui.engine.training import EpochRecord, StopCheck, setup_torch
 
 _SHAPE_FIELDS = (
     "num_train", "num_val", "batch_size", "epochs", "loss", "delta", "steps", "average",

@@ -20,7 +20,7 @@ from linreg_tui.engine.config import (
     RunConfig,
 )
 from linreg_tui.engine.data import make_data
-from linreg_tui.engine.train import EpochRecord, StopCheck, train
+from linreg_tui.engine.training import EpochRecord, StopCheck, train
 
 __all__ = [
     "DEFAULT_EPOCHS_LIST",

@@ -121,7 +121,7 @@ class LinregApp(App[None]):
         start = time.perf_counter()
         import torch
 
-        from linreg_tui.engine.train import setup_torch
+        from linreg_tui.engine.training import setup_torch
 
         setup_torch()
         torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)

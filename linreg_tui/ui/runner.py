@@ -23,7 +23,7 @@ from linreg_tui.ui.messages import (
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.engine.train import EpochRecord
+    from linreg_tui.engine.training import EpochRecord
 
 Post = Callable[[Message], object]
 POST_INTERVAL = 0.1
@@ -81,10 +81,7 @@ def run_job(
     step. An exception is reported as an "error" RunFinished, then re-raised so the
     worker ends in the ERROR state.
     """
-    # Loads torch, so never at import time of the UI. From the submodule on purpose: once
-    # `linreg_tui.engine.train` (the module) is imported, e.g. by the warm-up, the package
-    # attribute `train` is that module and `from linreg_tui.engine import train` gets it.
-    from linreg_tui.engine.train import train
+    from linreg_tui.engine.training import train  # loads torch: never at UI import time
 
     for index, cfg in enumerate(runs):
         post(RunStarted(run_id, index, len(runs), cfg))

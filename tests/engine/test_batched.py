@@ -6,7 +6,7 @@ import pytest
 
 from linreg_tui.engine.batched import train_batched
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.engine.train import EpochRecord, train
+from linreg_tui.engine.training import EpochRecord, train
 
 
 def flat(r: EpochRecord) -> list[float]:

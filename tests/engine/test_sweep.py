@@ -22,7 +22,7 @@ from linreg_tui.engine.sweep import (
     sweep_seeds,
     sweep_sizes,
 )
-from linreg_tui.engine.train import train
+from linreg_tui.engine.training import train
 
 BOOK = RunConfig(b=SIZE_SWEEP_B)
 
