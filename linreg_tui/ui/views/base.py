@@ -50,3 +50,11 @@ class ExperimentView(Vertical):
     def results_widget(self) -> Widget | None:
         """The widget the 'focus results' key focuses, if any."""
         return None
+
+    EXPORT_STEM: ClassVar[str] = "results"
+    """File-name stem for this view's exports (e.g. linreg-sizes.csv)."""
+
+    def export_rows(self) -> list[dict[str, object]]:
+        """The view's results as flat rows of numbers, strings, bools or None (CSV/JSON
+        export); [] while there is nothing to export."""
+        return []
