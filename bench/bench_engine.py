@@ -16,10 +16,10 @@ import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import interleaved, machine, rss_mib  # noqa: E402
+from common import interleaved, machine, rss_mib
 
-from linreg_tui.engine import RunConfig, make_data, train  # noqa: E402
-from linreg_tui.engine.sweep import DEFAULT_SIZES, sweep_sizes  # noqa: E402
+from linreg_tui.engine import RunConfig, make_data, train
+from linreg_tui.engine.sweep import DEFAULT_SIZES, sweep_sizes
 
 EPOCHS = 30
 

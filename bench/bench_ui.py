@@ -28,9 +28,9 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine  # noqa: E402
+from common import machine
 
-from linreg_tui.engine import RunConfig  # noqa: E402
+from linreg_tui.engine import RunConfig
 
 CTRL_R = b"\x12"
 CTRL_Q = b"\x11"
@@ -128,7 +128,6 @@ def startup() -> None:
     )
 
 
-
 def live() -> None:
     from linreg_tui.engine import setup_torch, train
 
@@ -186,10 +185,20 @@ async def chart() -> None:
         n = 100_000
         records = [
             EpochRecord(
-                epoch=i, steps=i, train_loss=1.0 / (i + 1), train_mse=1.0 / (i + 1),
-                val_mse=1.1 / (i + 1), w_hat=(0.0,), b_hat=0.0, w_error=(0.0,), b_error=0.0,
-                weight_grad=None, bias_grad=None, diverged=False, elapsed=0.0,
-            )  # fmt: skip
+                epoch=i,
+                steps=i,
+                train_loss=1.0 / (i + 1),
+                train_mse=1.0 / (i + 1),
+                val_mse=1.1 / (i + 1),
+                w_hat=(0.0,),
+                b_hat=0.0,
+                w_error=(0.0,),
+                b_error=0.0,
+                weight_grad=None,
+                bias_grad=None,
+                diverged=False,
+                elapsed=0.0,
+            )
             for i in range(n)
         ]
         chart.start(n)
