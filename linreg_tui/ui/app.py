@@ -35,10 +35,11 @@ from linreg_tui.ui.messages import (
     RunFinished,
     RunProgressed,
     RunStarted,
+    SweepRowsCompleted,
     TorchReady,
 )
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands
-from linreg_tui.ui.runner import run_job
+from linreg_tui.ui.runner import SweepPlan, run_job
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.help_screen import HelpScreen
@@ -128,7 +129,7 @@ class LinregApp(App[None]):
         self.post_message(TorchReady(time.perf_counter() - start))
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def train_runs(self, runs: list[RunConfig], run_id: int) -> None:
+    def train_runs(self, runs: list[RunConfig] | SweepPlan, run_id: int) -> None:
         """Iterate the engine for each run; only posts messages, never touches a widget."""
         worker = get_current_worker()
         run_job(runs, run_id, self.post_message, lambda: worker.is_cancelled)
@@ -151,11 +152,14 @@ class LinregApp(App[None]):
             self.status.say(f"not run: {config}", "error")
             return
         view = self.view
-        runs = view.plan(config)
+        try:
+            runs = view.plan(config)  # a view with its own fields may refuse them
+        except ConfigError as error:
+            self.status.say(f"not run: {error}", "error")
+            return
         self.run_id += 1
         self.job_view = view
-        self.job = JobProgress(len(runs), sum(r.total_steps for r in runs))
-        self.job.epochs = runs[0].total_epochs
+        self.job = JobProgress.for_job(runs)
         self.running = True
         self.status.show(self.job, "" if self.torch_ready else "loading torch")
         self.train_runs(runs, self.run_id)
@@ -242,6 +246,16 @@ class LinregApp(App[None]):
     def _run_progressed(self, event: RunProgressed) -> None:
         if live := self._live(event.run_id):
             live[0].steps = event.steps
+            self.torch_ready = True  # steps mean torch is loaded
+            self._tick()
+
+    @on(SweepRowsCompleted)
+    def _sweep_rows_completed(self, event: SweepRowsCompleted) -> None:
+        if live := self._live(event.run_id):
+            job, view = live
+            job.rows += len(event.rows)
+            self.torch_ready = True
+            view.sweep_rows_completed(event)
             self._tick()
 
     @on(RunFinished)
@@ -249,7 +263,7 @@ class LinregApp(App[None]):
         if live := self._live(event.run_id):
             job, view = live
             view.run_finished(event)
-            job.steps_before += event.last.steps if event.last else 0
+            job.steps_before += event.last.steps if event.last else job.steps  # sweep: no record
             job.steps = 0
             if event.job_done:
                 severity = "" if event.status == "done" else "warning"

@@ -1,14 +1,15 @@
 """Messages the training thread posts to the app; every one carries its run id.
 
 A job is the list of runs one `ctrl+r` starts (one for a single run, several for an
-experiment view). `run_id` names the job, `index` the run inside it: handlers drop any
-message whose `run_id` is not the current one, so a cancelled job's late updates vanish.
+experiment view), or one sweep (`runner.SweepPlan`). `run_id` names the job, `index` the
+run inside it: handlers drop any message whose `run_id` is not the current one, so a
+cancelled job's late updates vanish.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.message import Message
 
@@ -57,6 +58,15 @@ class RunFinished(Message):
     last: EpochRecord | None
     job_done: bool
     """True when no further run of this job will start."""
+
+
+@dataclass
+class SweepRowsCompleted(Message):
+    """Results of a sweep job (e.g. the engine's GridCell or SizePoint records), batched
+    like EpochsCompleted; a sweep posts RunStarted, these, RunProgressed and RunFinished."""
+
+    run_id: int
+    rows: tuple[Any, ...]
 
 
 @dataclass

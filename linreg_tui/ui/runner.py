@@ -1,15 +1,18 @@
 """The thread side of training: iterate the engine, post batched messages, touch no widget.
 
 `run_job` is plain Python so it can be tested without an app; the app's thread worker
-calls it with its own `post_message` (thread-safe) and the worker's `is_cancelled`.
+calls it with its own `post_message` (thread-safe) and the worker's `is_cancelled`. A job
+is either a list of RunConfigs, trained one by one with `train()`, or a `SweepPlan`, whose
+rows (e.g. the batched sweep engine's GridCells) are posted as they come.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -19,6 +22,7 @@ from linreg_tui.ui.messages import (
     RunProgressed,
     RunStarted,
     RunStatus,
+    SweepRowsCompleted,
 )
 
 if TYPE_CHECKING:
@@ -72,15 +76,102 @@ class _Stream:
         self.posted_at = time.monotonic()
 
 
+@dataclass(frozen=True)
+class SweepPlan:
+    """A sweep job: `run(should_stop)` yields result rows; the runner posts them batched.
+
+    A view returns one from `plan()` instead of a list of runs when it needs the batched
+    sweep engine. `run` is called in the worker thread, so it may import torch.
+    """
+
+    config: RunConfig
+    """The base configuration (RunStarted carries it)."""
+    run: Callable[[Callable[[], bool]], Iterable[Any]]
+    """Yields rows; must ask `should_stop` between SGD steps and end when it says True."""
+    total_rows: int
+    """Rows a complete sweep yields, for the status line."""
+    total_steps: int
+    """`should_stop` calls a complete sweep makes (one per batched SGD step)."""
+    unit: str = "rows"
+    """What a row is, for the status line ('cells', 'points')."""
+
+
+class _Rows:
+    """Batches a sweep's rows and step counts into at most one post per interval."""
+
+    def __init__(self, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
+        self.run_id, self.post, self.is_cancelled = run_id, post, is_cancelled
+        self.pending: list[Any] = []
+        self.steps = self.posted_steps = 0
+        self.posted_at = -math.inf
+        self.stopped = False
+        """True once a stop was answered: the sweep's rows are incomplete."""
+
+    def should_stop(self) -> bool:
+        """Asked by the engine before every SGD step: count it, maybe post, maybe stop."""
+        if self.is_cancelled():
+            self.stopped = True
+            return True
+        self.steps += 1
+        if time.monotonic() - self.posted_at >= POST_INTERVAL:
+            self.flush()
+        return False
+
+    def add(self, row: Any) -> None:
+        """Queue a row; it goes out now if the last post was an interval ago."""
+        self.pending.append(row)
+        if time.monotonic() - self.posted_at >= POST_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        """Post queued rows and the step count, if either changed."""
+        if self.pending:
+            self.post(SweepRowsCompleted(self.run_id, tuple(self.pending)))
+            self.pending = []
+        if self.steps != self.posted_steps:
+            self.post(RunProgressed(self.run_id, 0, self.steps))
+            self.posted_steps = self.steps
+        self.posted_at = time.monotonic()
+
+
+def run_sweep(plan: SweepPlan, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
+    """Run a sweep: RunStarted, batched SweepRowsCompleted and RunProgressed, RunFinished.
+
+    Status "done" when the sweep ran to its end, "cancelled" when it was stopped, "error"
+    (then re-raised, so the worker ends in the ERROR state) when it raised.
+    """
+    post(RunStarted(run_id, 0, 1, plan.config))
+    rows = _Rows(run_id, post, is_cancelled)
+    try:
+        for row in plan.run(rows.should_stop):
+            rows.add(row)
+            if is_cancelled():  # between rows too: a row-only sweep stops here
+                rows.stopped = True
+                break
+    except BaseException:
+        rows.flush()
+        post(RunFinished(run_id, 0, "error", None, job_done=True))
+        raise
+    rows.flush()
+    status: RunStatus = "cancelled" if rows.stopped else "done"
+    post(RunFinished(run_id, 0, status, None, job_done=True))
+
+
 def run_job(
-    runs: Sequence[RunConfig], run_id: int, post: Post, is_cancelled: Callable[[], bool]
+    runs: Sequence[RunConfig] | SweepPlan,
+    run_id: int,
+    post: Post,
+    is_cancelled: Callable[[], bool],
 ) -> None:
     """Train each run in turn, posting RunStarted, batched records and RunFinished.
 
     The engine asks `should_stop` between SGD steps, so a cancel takes effect within one
     step. An exception is reported as an "error" RunFinished, then re-raised so the
-    worker ends in the ERROR state.
+    worker ends in the ERROR state. A SweepPlan goes to `run_sweep`.
     """
+    if isinstance(runs, SweepPlan):
+        run_sweep(runs, run_id, post, is_cancelled)
+        return
     from linreg_tui.engine.training import train  # loads torch: never at UI import time
 
     for index, cfg in enumerate(runs):

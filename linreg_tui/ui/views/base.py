@@ -3,7 +3,9 @@
 The app owns the form, the keys, the thread worker and the status line. A view decides
 which runs one `ctrl+r` trains (`plan`) and what to show as their messages arrive; the
 app calls the hooks below only with messages of the current job, in order:
-`run_started` -> `epochs_completed`* -> `run_finished`, once per planned run.
+`run_started` -> `epochs_completed`* -> `run_finished`, once per planned run. A view that
+needs the batched sweep engine returns a `SweepPlan` instead; its job calls
+`run_started` -> `sweep_rows_completed`* -> `run_finished` once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from textual.widget import Widget
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted
+    from linreg_tui.ui.messages import (
+        EpochsCompleted,
+        RunFinished,
+        RunStarted,
+        SweepRowsCompleted,
+    )
+    from linreg_tui.ui.runner import SweepPlan
 
 
 class ExperimentView(Vertical):
@@ -28,8 +36,9 @@ class ExperimentView(Vertical):
     DESCRIPTION: ClassVar[str] = ""
     """One line for the command palette."""
 
-    def plan(self, config: RunConfig) -> list[RunConfig]:
-        """The runs one ctrl+r trains from the form's config (several for sweeps)."""
+    def plan(self, config: RunConfig) -> list[RunConfig] | SweepPlan:
+        """The runs one ctrl+r trains from the form's config (several for sweeps), or a
+        SweepPlan. Raise ConfigError (after marking the view's own field) to refuse."""
         return [config]
 
     def preview(self, config: RunConfig) -> None:
@@ -40,6 +49,9 @@ class ExperimentView(Vertical):
 
     def epochs_completed(self, event: EpochsCompleted) -> None:
         """Records of the running run arrived (batched, at most ~10 a second)."""
+
+    def sweep_rows_completed(self, event: SweepRowsCompleted) -> None:
+        """Rows of the running SweepPlan arrived (batched, at most ~10 a second)."""
 
     def run_finished(self, event: RunFinished) -> None:
         """A run ended: done, cancelled, diverged or error."""

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
+
+from linreg_tui.ui.runner import SweepPlan
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.config import RunConfig
 
 IDLE_TEXT = "ready · ctrl+r runs · F1 lists every key"
 
@@ -27,10 +34,24 @@ class JobProgress:
     """Steps of the current run."""
     started: float = field(default_factory=time.monotonic)
     cancelling: bool = False
+    unit: str = ""
+    """Set for a sweep job: what its rows are ('cells'); the text counts rows, not epochs."""
+    rows: int = 0
+    total_rows: int = 0
+
+    @classmethod
+    def for_job(cls, job: Sequence[RunConfig] | SweepPlan) -> JobProgress:
+        """The progress of a job as a view planned it: runs, or one sweep."""
+        if isinstance(job, SweepPlan):
+            return cls(1, job.total_steps, unit=job.unit, total_rows=job.total_rows)
+        return cls(len(job), sum(r.total_steps for r in job), epochs=job[0].total_epochs)
 
     def text(self) -> str:
-        """'epoch k of N · run i of M · 1.2 s'."""
-        parts = [f"epoch {self.epoch} of {self.epochs}"]
+        """'epoch k of N · run i of M · 1.2 s', or 'k of N cells · 1.2 s' for a sweep."""
+        if self.unit:
+            parts = [f"{self.rows} of {self.total_rows} {self.unit}"]
+        else:
+            parts = [f"epoch {self.epoch} of {self.epochs}"]
         if self.runs > 1:
             parts.append(f"run {self.run + 1} of {self.runs}")
         parts.append(f"{time.monotonic() - self.started:.1f} s")
