@@ -74,7 +74,47 @@ async def help_screen(app: LinregApp, pilot: Pilot[None]) -> None:
     await pilot.pause(0.2)
 
 
+async def sweep(app: LinregApp, pilot: Pilot[None], view_id: str) -> None:
+    """A sweep view after one ctrl+r with its default lists, the results focused."""
+    app.show_view(view_id)
+    await pilot.pause()
+    await app.run_action("run")
+    await wait_for(pilot, lambda: not app.running)
+    await app.run_action("focus_results")  # no text cursor in the shot
+    await pilot.pause(0.2)
+
+
+async def lr_grid(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Ex. 4: the lr x epochs heatmap, the cursor on lr 0.03 at 10 epochs, its curve below."""
+    from linreg_tui.ui.widgets.sweep_tables import GridTable
+
+    await sweep(app, pilot, "lr-grid")
+    app.view.query_one(GridTable).move_cursor(row=1, column=3)
+    await pilot.pause(0.2)
+
+
+async def sizes(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Ex. 5 at the book's settings: the regimes in the table, SGD and the floor charted."""
+    await sweep(app, pilot, "sizes")
+    body = app.view.query_one("#sizes-body")
+    body.scroll_to_widget(app.view.query_one("#sizes-table"), animate=False, top=True)
+    await pilot.pause(0.2)
+
+
+async def sizes_why(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Ex. 5 with iterates averaged: the claims as measured, then the explanation."""
+    from textual.widgets import Checkbox
+
+    app.show_view("sizes")
+    app.query_one("#sizes-average", Checkbox).value = True
+    await sweep(app, pilot, "sizes")
+    body = app.view.query_one("#sizes-body")
+    body.scroll_to_widget(app.view.query_one("#sizes-explanation"), animate=False, top=True)
+    await pilot.pause(0.2)
+
+
 SHOTS: dict[str, Shot] = {"run-live": live, "run-finished": finished, "help": help_screen}
+SHOTS.update({"lr-grid": lr_grid, "sizes": sizes, "sizes-why": sizes_why})
 
 
 async def take(name: str, shot: Shot, out: Path, size: tuple[int, int]) -> Path:

@@ -8,6 +8,7 @@
 | f1 | help: every key |
 | f2 / f3 | focus the form / the results table |
 | f4 | next experiment view |
+| ctrl+e | export the view's results to CSV and JSON |
 | ctrl+p | command palette |
 | ctrl+q | quit |
 """
@@ -30,6 +31,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from linreg_tui.engine.config import ConfigError, RunConfig
+from linreg_tui.ui.export import export_view
 from linreg_tui.ui.messages import (
     EpochsCompleted,
     RunFinished,
@@ -61,6 +63,14 @@ class LinregApp(App[None]):
         Binding("f2", "focus_form", "Form", show=False, tooltip="Focus the form"),
         Binding("f3", "focus_results", "Results", show=False, tooltip="Focus the results"),
         Binding("f4", "next_view", "Next view", show=False, tooltip="Next experiment view"),
+        Binding(  # priority: a focused Input binds ctrl+e to "end" (the end key still does)
+            "ctrl+e",
+            "export",
+            "Export",
+            show=False,
+            priority=True,
+            tooltip="Write the view's results to CSV and JSON files",
+        ),
         Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Quit (cancels a run)"),
     ]
 
@@ -141,6 +151,8 @@ class LinregApp(App[None]):
             return None if self.running else True  # None: shown greyed out
         if action == "cancel":
             return self.running  # False lets escape reach selects and screens
+        if action == "export":  # a priority key: not over the palette, help or a prompt
+            return len(self.screen_stack) == 1
         return True
 
     def action_run(self) -> None:
@@ -178,6 +190,10 @@ class LinregApp(App[None]):
     def watch_log_y(self, log_y: bool) -> None:
         for view in self.views:
             view.set_log_y(log_y)
+
+    def action_export(self) -> None:
+        """Write the current view's results to CSV and JSON (a download in a browser)."""
+        export_view(self, self.view)
 
     def action_help(self) -> None:
         """Show every key (F1 again or escape closes)."""

@@ -10,8 +10,11 @@ from __future__ import annotations
 from typing import Final
 
 from linreg_tui.ui.views.base import ExperimentView
+from linreg_tui.ui.views.lr_grid import LrGridView
 from linreg_tui.ui.views.single_run import SingleRunView
+from linreg_tui.ui.views.sizes import SizesView
 
 VIEWS: Final[list[type[ExperimentView]]] = [SingleRunView]
+VIEWS.extend([LrGridView, SizesView])  # d2l 3.5 ex. 4 and 5
 
 __all__ = ["VIEWS", "ExperimentView", "SingleRunView"]

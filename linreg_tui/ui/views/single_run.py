@@ -23,6 +23,7 @@ class SingleRunView(ExperimentView):
     VIEW_ID = "single-run"
     TITLE = "single run"
     DESCRIPTION = "Train the form's configuration once and watch the loss"
+    EXPORT_STEM = "run"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id or self.VIEW_ID)
@@ -55,3 +56,21 @@ class SingleRunView(ExperimentView):
 
     def results_widget(self) -> Widget | None:
         return self.query_one(ResultsTable)
+
+    def export_rows(self) -> list[dict[str, object]]:
+        """Every epoch record of the last run (vectors spread over w_hat_1, w_hat_2...)."""
+        rows: list[dict[str, object]] = []
+        for r in self.query_one(LossChart).records:
+            row: dict[str, object] = {"epoch": r.epoch, "steps": r.steps}
+            row.update(train_loss=r.train_loss, train_mse=r.train_mse, val_mse=r.val_mse)
+            row.update(_spread("w_hat", r.w_hat), b_hat=r.b_hat)
+            row.update(_spread("w_error", r.w_error), b_error=r.b_error)
+            grad = r.weight_grad or (None,) * len(r.w_hat)
+            row.update(_spread("weight_grad", grad), bias_grad=r.bias_grad)
+            row.update(diverged=r.diverged)
+            rows.append(row)
+        return rows
+
+
+def _spread(key: str, values: tuple[float | None, ...]) -> dict[str, float | None]:
+    return {f"{key}_{i}": v for i, v in enumerate(values, start=1)}

@@ -1,0 +1,221 @@
+"""d2l 3.5 ex. 4: learning rate x epochs as a heatmap, with the curve of the chosen cell."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, DEFAULT_LRS, ConfigError
+from linreg_tui.ui.runner import SweepPlan
+from linreg_tui.ui.views.base import ExperimentView
+from linreg_tui.ui.widgets.sweep_charts import CurveChart
+from linreg_tui.ui.widgets.sweep_fields import (
+    FieldSpec,
+    SweepFields,
+    checked,
+    parse_epochs_list,
+    parse_lrs,
+)
+from linreg_tui.ui.widgets.sweep_tables import GridTable, short
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.sweep import GridCell
+    from linreg_tui.engine.training import StopCheck
+    from linreg_tui.ui.messages import RunFinished, RunStarted, SweepRowsCompleted
+
+HINT = "[dim]↑ ended above its start · the form's lr and epochs are unused here[/]"
+
+EXPLANATION = """\
+[b]What to look for[/b]
+Each row is a learning rate, each column a training length; a cell shows the validation \
+MSE after that many epochs, ‖w−ŵ‖ under it, coloured from green (low) to red (high) on a \
+log scale. Each lr trains once, for the longest length; the shorter columns read that \
+run's earlier epochs. Move the cursor onto a cell to see its loss curve.
+• [b]Too small an lr[/b] keeps improving with every extra epoch, but slowly: it needs \
+many epochs to get where a better lr gets in a few.
+• [b]A good lr[/b] gets down to the noise level (val MSE ≈ noise²) within a few epochs; \
+after that, more epochs change nothing.
+• [b]Too large an lr[/b] overshoots the minimum further at every step: the loss grows \
+instead of falling, the run diverges, and no number of epochs helps.
+lr and epochs trade off only inside the stable range of lr."""
+
+FIELDS = [
+    [FieldSpec("lrs", "lrs", ", ".join(f"{lr:g}" for lr in DEFAULT_LRS),
+               "learning rates, one grid row each", parse_lrs)],
+    [FieldSpec("epochs_list", "epochs", ", ".join(map(str, DEFAULT_EPOCHS_LIST)),
+               "training lengths, one grid column each", parse_epochs_list)],
+]  # fmt: skip
+"""The view's own settings (the CLI's `sweep lr --lrs --epochs-list`)."""
+
+
+def run_grid(
+    base: RunConfig, lrs: Sequence[float], epochs: Sequence[int], should_stop: StopCheck
+) -> Iterator[GridCell]:
+    """The engine's sweep_lr (imported here: it loads torch, and this runs in the worker)."""
+    from linreg_tui.engine.sweep import sweep_lr
+
+    return sweep_lr(base, lrs, epochs, should_stop)
+
+
+def findings(lrs: Sequence[float], cells: dict[tuple[float, int], GridCell]) -> list[str]:
+    """One line per lr, in words, from the cells on screen."""
+    lines = []
+    for lr in lrs:
+        row = sorted((c for (r, _), c in cells.items() if r == lr), key=lambda c: c.epochs)
+        if not row:
+            continue
+        if any(c.diverged for c in row):
+            at = next(c.diverged_at for c in row if c.diverged)
+            lines.append(f"lr {lr:g}: [b]diverged[/] at epoch {at}")
+            continue
+        first, last = row[0], row[-1]
+        text = (
+            f"lr {lr:g}: {short(first.val_mse)} after {first.epochs} → "
+            f"{short(last.val_mse)} after {last.epochs}"
+        )
+        if last.worse_than_start:
+            text += ", [b]above its start[/]"
+        elif len(row) > 1 and last.val_mse < 0.5 * row[-2].val_mse:
+            text += ", still falling"
+        else:
+            flat = next(c for c in row if c.val_mse <= 1.5 * last.val_mse)
+            text += f", flat from {flat.epochs} epochs"
+        lines.append(text)
+    return lines
+
+
+class LrGridView(ExperimentView):
+    """The lr x epochs grid of final validation MSE and parameter error (d2l 3.5 ex. 4)."""
+
+    VIEW_ID = "lr-grid"
+    TITLE = "lr × epochs (ex. 4)"
+    DESCRIPTION = "Grid of learning rates by epochs: which converge, how fast, which diverge"
+    EXPORT_STEM = "lr-grid"
+
+    DEFAULT_CSS = """
+    LrGridView #lr-grid-body { height: 1fr; scrollbar-size-vertical: 1; }
+    LrGridView GridTable {
+        height: auto; max-height: 15;
+        border: round $secondary 50%; border-title-color: $secondary;
+        &:focus { border: round $secondary; }
+    }
+    LrGridView CurveChart {
+        height: 12;
+        border: round $primary 50%; border-title-color: $text; border-subtitle-align: right;
+    }
+    LrGridView .sweep-hint { height: auto; }
+    LrGridView .explanation {
+        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $accent;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id or self.VIEW_ID)
+        self.planned: tuple[tuple[float, ...], tuple[int, ...]] = ((), ())
+        self.base: RunConfig | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="lr-grid-body"):
+            yield SweepFields("grid", FIELDS)
+            yield Static(HINT, classes="sweep-hint")
+            yield GridTable(id="grid-table")
+            yield CurveChart(id="grid-curve")
+            yield Static(EXPLANATION, classes="explanation", id="grid-explanation")
+
+    def on_mount(self) -> None:
+        self.fields = self.query_one(SweepFields)
+        self.table = self.query_one(GridTable)
+        self.chart = self.query_one(CurveChart)
+        self.explanation = self.query_one("#grid-explanation", Static)
+        self.explanation.border_title = "what to see"
+
+    def plan(self, config: RunConfig) -> SweepPlan:
+        values = self.fields.read()
+        lrs: tuple[float, ...] = values["lrs"]  # type: ignore[assignment]
+        epochs: tuple[int, ...] = values["epochs_list"]  # type: ignore[assignment]
+        longest = max(epochs)
+        try:
+            base = checked(
+                config, "epochs_list", longest, 1, epochs=longest, steps=0, average=False
+            )
+            for lr in lrs:
+                checked(base, "lrs", f"{lr:g}", len(lrs), lr=lr)
+        except ConfigError as error:
+            raise self.fields.refuse(error.field, error) from None
+        self.planned = (lrs, epochs)
+        return SweepPlan(
+            config=base,
+            run=partial(run_grid, base, lrs, epochs),
+            total_rows=len(lrs) * len(epochs),
+            total_steps=base.total_steps,
+            unit="cells",
+        )
+
+    def run_started(self, event: RunStarted) -> None:
+        self.base = event.config
+        self.table.start(*self.planned)
+        self.chart.show(None)
+        self._explain()
+
+    def sweep_rows_completed(self, event: SweepRowsCompleted) -> None:
+        self.table.add(event.rows)
+        self._follow_cursor()
+        self._explain()
+
+    def run_finished(self, event: RunFinished) -> None:
+        if event.status != "done":
+            self.table.border_title = f"{event.status} · no grid (every lr trains together)"
+        self._explain()
+
+    @on(DataTable.CellHighlighted, "#grid-table")
+    def _cursor_moved(self) -> None:
+        self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        row, column = self.table.cursor_coordinate
+        self.chart.show(self.table.cell_at(row, column))
+
+    def _explain(self) -> None:
+        lines = findings(self.table.lrs, self.table.cells)
+        text = EXPLANATION
+        if lines:
+            noise = self.base.noise**2 if self.base is not None else math.nan
+            text += f"\n\n[b]Measured here[/b] (noise² = {short(noise)}):\n" + "\n".join(lines)
+        self.explanation.update(text)
+
+    def set_log_y(self, log_y: bool) -> None:
+        self.chart.log_y = log_y
+
+    def results_widget(self) -> Widget | None:
+        return self.table
+
+    def export_rows(self) -> list[dict[str, object]]:
+        rows: list[dict[str, object]] = []
+        for lr in self.table.lrs:
+            for epochs in self.table.epochs:
+                cell = self.table.cells.get((lr, epochs))
+                if cell is None:
+                    continue
+                rows.append(
+                    {
+                        "lr": cell.lr,
+                        "epochs": cell.epochs,
+                        "train_mse": cell.train_mse,
+                        "val_mse": cell.val_mse,
+                        "w_error_norm": cell.w_error_norm,
+                        "b_error": cell.b_error,
+                        "diverged": cell.diverged,
+                        "diverged_at": cell.diverged_at,
+                        "worse_than_start": cell.worse_than_start,
+                    }
+                )
+        return rows

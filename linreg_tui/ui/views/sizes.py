@@ -1,0 +1,256 @@
+"""d2l 3.5 ex. 5: error against dataset size, SGD beside the least-squares floor."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Static
+
+from linreg_tui.engine.config import DEFAULT_SEEDS, DEFAULT_SIZES, SIZE_SWEEP_B, ConfigError
+from linreg_tui.ui.runner import SweepPlan
+from linreg_tui.ui.views.base import ExperimentView
+from linreg_tui.ui.widgets.sweep_charts import Series, SizeChart
+from linreg_tui.ui.widgets.sweep_fields import (
+    FieldSpec,
+    SweepFields,
+    checked,
+    parse_b,
+    parse_seeds,
+    parse_sizes,
+    parse_steps,
+)
+from linreg_tui.ui.widgets.sweep_tables import SizeTable, short
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.sweep import SizePoint, SizeSlopes, SizeSummary
+    from linreg_tui.engine.training import StopCheck
+    from linreg_tui.ui.messages import RunFinished, RunStarted, SweepRowsCompleted
+
+EQUAL_STEPS = 2000
+"""SGD steps every size trains with "equal steps" on: 62 epochs of 32 at n = 1000, enough
+for n = 10 to reach its floor, and a few epochs even at n = 10240."""
+NEAR_FLOOR = 5.0
+"""The engine's sweep.NEAR_FLOOR (that module loads torch): SGD within this factor of the
+floor has spent its optimization error (SizeSummary.converged)."""
+AT_FLOOR = 1.5
+"""SGD within this factor of the floor counts as having reached it."""
+
+HINT = "[dim]each n: num_train = num_val = n · b = 4 as in the exercise · rest: the form[/]"
+
+EXPLANATION = """\
+[b]Why log-spaced sizes[/b]
+Estimation error falls like a power of n, c·n^k. On log–log axes that is a straight line \
+of slope k, and doubling n (5, 10, 20 … 10240) spaces the sizes evenly along it; with \
+linear spacing every small n would crowd into one corner of the chart.
+
+[b]Three regimes[/b] (at the book's settings: lr 0.03, batch 32, 3 epochs)
+• [b]n ≲ 640, too few steps[/b]: 3 epochs of n/32 minibatches are too few SGD steps to \
+travel from the start to the answer, so the error is optimization error, close to |w| \
+itself (the weights start near 0).
+• [b]The floor[/b], exact least squares on the same n examples, is the best any fit of \
+this data can do: it falls like n^(−1/2), slope ≈ −0.5, at every n.
+• [b]n ≳ 2560, lr plateau[/b]: SGD with a constant learning rate keeps jumping around the \
+minimum by an amount set by lr, batch size and the label noise, not by n. Its error \
+flattens at a few 10⁻⁴ and never reaches the floor.
+Switch on [b]equal steps[/b] (every n trains the same number of steps) to remove the \
+first regime, or [b]average[/b] (report the mean of the last epoch's iterates, which \
+cancels the jumping) to bring SGD down onto the floor."""
+
+FIELDS = [
+    [FieldSpec("sizes", "sizes", ", ".join(map(str, DEFAULT_SIZES)), "dataset sizes n",
+               parse_sizes)],
+    [FieldSpec("seeds", "seeds", str(DEFAULT_SEEDS), "runs per size", parse_seeds, width=6),
+     FieldSpec("b", "b", f"{SIZE_SWEEP_B:g}", "true bias (the exercise's: 4)", parse_b, width=6)],
+    [FieldSpec("equal_steps", "equal steps", False, "every size trains this many SGD steps"),
+     FieldSpec("steps", "steps", str(EQUAL_STEPS), "SGD steps per size", parse_steps, width=7),
+     FieldSpec("average", "average", False, "report iterates averaged over the last epoch")],
+]  # fmt: skip
+"""The view's own settings, a row of the form per list."""
+
+
+def run_sizes(
+    base: RunConfig, sizes: Sequence[int], seeds: int, should_stop: StopCheck
+) -> Iterator[SizePoint]:
+    """The engine's sweep_sizes (imported here: it loads torch, and this runs in the worker)."""
+    from linreg_tui.engine.sweep import sweep_sizes
+
+    return sweep_sizes(base, sizes, seeds, should_stop)
+
+
+def regime(summary: SizeSummary) -> str:
+    """Which error dominates at this size, from SGD's mean error over the floor's."""
+    if summary.diverged:
+        return f"{summary.diverged} diverged"
+    ratio = summary.w_error_norm.mean / summary.lstsq_w_error_norm.mean
+    if not summary.converged:
+        return "too few steps"
+    return "at floor" if ratio <= AT_FLOOR else "lr plateau"
+
+
+def slope_text(slope: float | None) -> str:
+    """'−0.57' (a true minus sign), or 'n/a' when too few sizes could be fitted."""
+    return "n/a" if slope is None else f"{slope:+.2f}".replace("-", "−")
+
+
+def findings(summaries: Sequence[SizeSummary], slopes: SizeSlopes) -> list[str]:
+    """The claims, measured on the rows on screen."""
+    lines = [
+        f"floor slope: w {slope_text(slopes.floor_w)}, b {slope_text(slopes.floor_b)} "
+        "(−0.5 is the n^(−1/2) rate)"
+    ]
+    good = slopes.sgd_sizes
+    if good:
+        lines.append(
+            f"SGD slope: w {slope_text(slopes.sgd_w)}, b {slope_text(slopes.sgd_b)}, fitted "
+            f"on n = {good[0]}–{good[-1]} (within {NEAR_FLOOR:g}× of the floor)"
+        )
+    by_regime: dict[str, list[int]] = {}
+    for s in summaries:
+        by_regime.setdefault(regime(s), []).append(s.size)
+    for name, sizes in by_regime.items():
+        lines.append(f"{name}: n = {', '.join(map(str, sizes))}")
+    if summaries:
+        last = summaries[-1]
+        sgd, floor = last.w_error_norm.mean, last.lstsq_w_error_norm.mean
+        lines.append(
+            f"at n = {last.size}: SGD ‖w−ŵ‖ {short(sgd)}, floor {short(floor)}: "
+            f"{sgd / floor:.1f}× the floor ({regime(last)})"
+        )
+    return lines
+
+
+class SizesView(ExperimentView):
+    """Size sweep: per-size table, log-log chart with slopes, the regimes explained."""
+
+    VIEW_ID = "sizes"
+    TITLE = "dataset size (ex. 5)"
+    DESCRIPTION = "Error against n on log-log axes: SGD beside the least-squares floor"
+    EXPORT_STEM = "sizes"
+
+    DEFAULT_CSS = """
+    SizesView #sizes-body { height: 1fr; scrollbar-size-vertical: 1; }
+    SizesView SizeTable {
+        height: auto; max-height: 16; scrollbar-size-horizontal: 1;
+        border: round $secondary 50%; border-title-color: $secondary;
+        &:focus { border: round $secondary; }
+    }
+    SizesView SizeChart {
+        height: 12;
+        border: round $primary 50%; border-title-color: $text; border-subtitle-align: right;
+    }
+    SizesView .sweep-hint { height: auto; }
+    SizesView .explanation {
+        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $accent;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id or self.VIEW_ID)
+        self.planned: tuple[tuple[int, ...], int] = ((), 0)
+        self.points: list[SizePoint] = []
+        self.summaries: list[SizeSummary] = []
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="sizes-body"):
+            yield SweepFields("sizes", FIELDS)
+            yield Static(HINT, classes="sweep-hint")
+            yield SizeTable(id="sizes-table")
+            yield SizeChart(id="sizes-chart")
+            yield Static(EXPLANATION, classes="explanation", id="sizes-explanation")
+
+    def on_mount(self) -> None:
+        self.fields = self.query_one(SweepFields)
+        self.table = self.query_one(SizeTable)
+        self.chart = self.query_one(SizeChart)
+        self.explanation = self.query_one("#sizes-explanation", Static)
+        self.explanation.border_title = "what to see"
+
+    def plan(self, config: RunConfig) -> SweepPlan:
+        values = self.fields.read()
+        sizes: tuple[int, ...] = values["sizes"]  # type: ignore[assignment]
+        seeds: int = values["seeds"]  # type: ignore[assignment]
+        steps = values["steps"] if values["equal_steps"] else 0
+        try:
+            base = checked(config, "b", values["b"], 1, b=values["b"], average=values["average"])
+            base = checked(base, "steps", steps, 1, steps=steps)
+            total = sum(
+                checked(base, "sizes", n, seeds, num_train=n, num_val=n).total_steps for n in sizes
+            )
+        except ConfigError as error:
+            raise self.fields.refuse(error.field, error) from None
+        self.planned = (sizes, seeds)
+        return SweepPlan(
+            config=base,
+            run=partial(run_sizes, base, sizes, seeds),
+            total_rows=len(sizes) * seeds,
+            total_steps=total,
+            unit="points",
+        )
+
+    def run_started(self, event: RunStarted) -> None:
+        self.points, self.summaries = [], []
+        self.table.start(event.config.features)
+        self.table.border_title = "per size: mean ± std over seeds"
+        self._redraw()
+
+    def sweep_rows_completed(self, event: SweepRowsCompleted) -> None:
+        self.points.extend(event.rows)
+        self._redraw()
+
+    def run_finished(self, event: RunFinished) -> None:
+        if event.status != "done":
+            done = len(self.summaries)
+            self.table.border_title = f"{event.status} after {done} of {len(self.planned[0])} sizes"
+
+    def _redraw(self) -> None:
+        from linreg_tui.engine.sweep import size_slopes, summarize_sizes  # torch is loaded
+
+        counts = Counter(p.size for p in self.points)
+        whole = [p for p in self.points if counts[p.size] == self.planned[1]]  # every seed in
+        self.summaries = summarize_sizes(whole)
+        self.table.show(self.summaries, [regime(s) for s in self.summaries])
+        slopes = size_slopes(self.summaries)
+        sizes = [s.size for s in self.summaries]
+        means = [s.w_error_norm.mean for s in self.summaries]
+        floors = [s.lstsq_w_error_norm.mean for s in self.summaries]
+        self.chart.show(
+            [
+                Series(f"SGD, slope {slope_text(slopes.sgd_w)}", sizes, means, "warning",
+                       slopes.sgd_sizes),
+                Series(f"floor, slope {slope_text(slopes.floor_w)}", sizes, floors, "primary",
+                       sizes),
+            ]
+        )  # fmt: skip
+        text = EXPLANATION
+        if self.summaries:
+            lines = findings(self.summaries, slopes)
+            text = "[b]Measured here[/b]\n" + "\n".join(lines) + "\n\n" + EXPLANATION
+        self.explanation.update(text)
+
+    def set_log_y(self, log_y: bool) -> None:
+        """Always log-log: the point is the slope of a power law."""
+
+    def results_widget(self) -> Widget | None:
+        return self.table
+
+    def export_rows(self) -> list[dict[str, object]]:
+        rows: list[dict[str, object]] = []
+        for s in self.summaries:
+            row: dict[str, object] = {"size": s.size, "seeds": s.seeds, "regime": regime(s)}
+            for i, e in enumerate(s.w_error, start=1):
+                row[f"w_error_{i}_mean"], row[f"w_error_{i}_std"] = e.mean, e.std
+            row["b_error_mean"], row["b_error_std"] = s.b_error.mean, s.b_error.std
+            row["w_error_norm_mean"] = s.w_error_norm.mean
+            row["floor_w_error_norm_mean"] = s.lstsq_w_error_norm.mean
+            row["floor_b_error_mean"] = s.lstsq_b_error.mean
+            row["train_mse_mean"], row["val_mse_mean"] = s.train_mse.mean, s.val_mse.mean
+            row["diverged"] = s.diverged
+            rows.append(row)
+        return rows

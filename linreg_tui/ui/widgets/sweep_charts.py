@@ -1,0 +1,181 @@
+"""Charts of the sweep views: one grid cell's loss curve, and error against n (log-log).
+
+Both follow loss_chart.py's rules (NOTES): plotext gets log10 values on a linear axis with
+ticks we label ourselves, never a non-finite value, and at most ~2 points per column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.app import RenderResult
+from textual.color import Color
+from textual.reactive import reactive
+from textual_plotext import PlotextPlot
+
+from linreg_tui.ui.widgets.loss_chart import LINEAR_LIMIT, decimate, log_ticks
+from linreg_tui.ui.widgets.sweep_tables import short
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.sweep import GridCell
+
+
+def _y(value: float, log: bool) -> float | None:
+    """What plotext may be given for a value, or None (non-finite, absurd, or <= 0 on log)."""
+    if not math.isfinite(value):
+        return None
+    if log:
+        return math.log10(value) if value > 0 else None
+    return value if abs(value) <= LINEAR_LIMIT else None
+
+
+class CurveChart(PlotextPlot):
+    """The validation MSE per epoch of the grid cell under the table's cursor."""
+
+    log_y: reactive[bool] = reactive(True)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.cell: GridCell | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._titles()
+
+    def show(self, cell: GridCell | None) -> None:
+        """Plot this cell's curve (None: clear)."""
+        self.cell = cell
+        self._titles()
+        self.refresh()
+
+    def watch_log_y(self) -> None:
+        self._titles()
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        self._draw(max(self.size.width, 1))
+        return super().render()
+
+    def _draw(self, width: int) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        plt.xlabel("epoch")
+        cell = self.cell
+        plt.xlim(0, max(cell.epochs if cell else 1, 1))
+        if cell is None:
+            return
+        indices = decimate(len(cell.curve), 2 * width)
+        points = [(i, y) for i in indices if (y := _y(cell.curve[i], self.log_y)) is not None]
+        if not points:
+            return
+        xs, ys = zip(*points, strict=True)
+        colour = self.app.theme_variables.get("warning", "#FFA62B")
+        plt.plot(xs, ys, marker="braille", color=Color.parse(colour).rgb)
+        if self.log_y:
+            rows = max(self.size.height - 4, 2)
+            plt.yticks(*log_ticks(min(ys), max(ys), most=max(rows // 2, 2)))
+
+    def _titles(self) -> None:
+        cell = self.cell
+        scale = "val MSE (log scale)" if self.log_y else "val MSE"
+        if cell is None:
+            self.border_title = f"{scale} · move the cursor onto a cell"
+            self.border_subtitle = ""
+            return
+        where = f"lr {cell.lr:g} · {cell.epochs} epochs"
+        if cell.diverged:
+            self.border_title = f"[b $error]DIVERGED at epoch {cell.diverged_at}[/] · {where}"
+        else:
+            self.border_title = f"{scale} · {where}"
+        self.border_subtitle = f"start {short(cell.curve[0])} → end {short(cell.curve[-1])}"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One quantity against n: its means as dots, its fitted power law as a line."""
+
+    label: str
+    sizes: Sequence[int]
+    errors: Sequence[float]
+    colour: str
+    """A theme variable name ('primary') or a colour."""
+    fit_on: Sequence[int] = ()
+    """The sizes the fitted line spans (those its slope was fitted on); () for none."""
+
+
+def fit_line(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    """Least-squares (slope, intercept) of y on x, the engine's fit_slope in closed form."""
+    if len({x for x, _ in points}) < 2:
+        return None
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sxx
+    return slope, my - slope * mx
+
+
+class SizeChart(PlotextPlot):
+    """Mean error of SGD and of the least-squares floor against n, on log-log axes."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.series: list[Series] = []
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.border_title = "‖w−ŵ‖ vs n, log-log · ● mean, ─ fit"
+
+    def show(self, series: list[Series]) -> None:
+        """Replace the curves; the legend (with slopes) goes in the border subtitle."""
+        self.series = series
+        theme = self.app.theme_variables
+        self.border_subtitle = "  ".join(
+            f"[{theme.get(s.colour, s.colour)}]● {s.label}[/]" for s in series
+        )
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        self._draw()
+        return super().render()
+
+    def _draw(self) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        plt.xlabel("n (log)")
+        plotted = []
+        for s in self.series:
+            points = [
+                (math.log10(n), y)
+                for n, e in zip(s.sizes, s.errors, strict=True)
+                if n > 0 and (y := _y(e, True)) is not None
+            ]
+            if not points:
+                continue
+            rgb = Color.parse(self.app.theme_variables.get(s.colour, s.colour)).rgb
+            fitted = [(x, y) for x, y in points if round(10**x) in set(s.fit_on)]
+            line = fit_line(fitted)
+            if line is not None:
+                ends = [min(x for x, _ in fitted), max(x for x, _ in fitted)]
+                plt.plot(ends, [line[0] * x + line[1] for x in ends], marker="braille", color=rgb)
+            xs, ys = zip(*points, strict=True)
+            plt.scatter(xs, ys, marker="●", color=rgb)
+            plotted.extend(points)
+        if not plotted:
+            return
+        left, right = min(x for x, _ in plotted), max(x for x, _ in plotted)
+        decades = list(range(math.ceil(left), math.floor(right) + 1))
+        plt.xticks([float(d) for d in decades], [_decade(d) for d in decades])
+        plt.xlim(left - 0.1, right + 0.1)
+        bottom, top = min(y for _, y in plotted), max(y for _, y in plotted)
+        low, high = math.floor(bottom), math.ceil(top)  # whole decades: even ticks
+        plt.ylim(low, high)
+        rows = max(self.size.height - 4, 2)
+        plt.yticks(*log_ticks(low, high, most=max(rows // 2, 2)))
+
+
+def _decade(k: int) -> str:
+    """10**k for an axis: '10', '100', '1000', '1e4'."""
+    return f"{10**k:g}" if 0 <= k <= 3 else f"1e{k}"

@@ -1,0 +1,236 @@
+"""A sweep view's own settings (lists of sizes, learning rates...), checked as you type.
+
+The rules and their wording are the command line's (`sweep --lrs ...`), so the app and
+the CLI refuse the same lists in the same words; a refusal names the field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Checkbox, Input, Label, Static
+
+from linreg_tui.cli_parser import parse_list
+from linreg_tui.cli_sweep import MAX_RUNS, SWEEP_RULES
+from linreg_tui.engine.config import MAX_DATA_BYTES, RULES, ConfigError, RunConfig
+
+Parser = Callable[[str], object]
+"""Text of a field -> its value; raises ConfigError naming the field."""
+
+
+def _list(name: str, text: str, kind: Callable[[str], object]) -> tuple[object, ...]:
+    rule = SWEEP_RULES[name]
+    try:
+        values = parse_list(name, text, kind)
+    except ConfigError:
+        values = []
+    if kind is int:  # "1e3" is a fine size
+        values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+    good = all(
+        (isinstance(v, int) and v >= 1)
+        if kind is int
+        else (isinstance(v, float) and math.isfinite(v) and v > 0)
+        for v in values
+    )
+    if not values or not good:
+        raise ConfigError(name, f"{rule} (got {text.strip()!r})")
+    if len(values) > MAX_RUNS:
+        raise ConfigError(name, f"has {len(values)} values; the limit is {MAX_RUNS}")
+    return tuple(values)
+
+
+def parse_lrs(text: str) -> tuple[float, ...]:
+    """'0.003, 0.03' -> (0.003, 0.03)."""
+    return _list("lrs", text, float)  # type: ignore[return-value]
+
+
+def parse_epochs_list(text: str) -> tuple[int, ...]:
+    """'1, 3, 10' -> (1, 3, 10), sorted and without repeats."""
+    values: tuple[int, ...] = _list("epochs_list", text, int)  # type: ignore[assignment]
+    return tuple(sorted(set(values)))
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """'5, 10, 1e3' -> (5, 10, 1000), in the order typed."""
+    return _list("sizes", text, int)  # type: ignore[return-value]
+
+
+def parse_seeds(text: str) -> int:
+    """Seeds per size: a whole number from 1 to MAX_RUNS."""
+    try:
+        seeds = int(text.strip())
+    except ValueError:
+        seeds = 0
+    if not 1 <= seeds <= MAX_RUNS:
+        raise ConfigError("seeds", f"{SWEEP_RULES['seeds']} (got {text.strip()!r})")
+    return seeds
+
+
+def parse_steps(text: str) -> int:
+    """SGD steps for every size: a whole number of at least 1."""
+    try:
+        steps = int(float(text.strip()))
+        whole = float(text.strip()).is_integer()
+    except (ValueError, OverflowError):
+        steps, whole = 0, False
+    if steps < 1 or not whole:
+        raise ConfigError("steps", f"must be a whole number of at least 1 (got {text.strip()!r})")
+    return steps
+
+
+def parse_b(text: str) -> float:
+    """The true bias: a finite number."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ConfigError("b", f"{RULES['b']} (got {text.strip()!r})")
+    return value
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One setting: a text field with a parser, or a checkbox when `parse` is None."""
+
+    name: str
+    """The name errors use (ConfigError.field) and the key `SweepFields.read` returns."""
+    label: str
+    default: str | bool
+    help: str
+    parse: Parser | None = None
+    width: int | None = None
+    """Input width in cells; None fills the row."""
+
+
+class _Check(Validator):
+    def __init__(self, parse: Parser) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.parse(value)
+        except ConfigError as error:
+            return self.failure(str(error), value)
+        return self.success()
+
+
+class SweepFields(Vertical):
+    """Rows of settings; `read()` parses them all or marks, focuses and raises the first
+    bad one. Input ids are `<prefix>-<name>`, so they never clash with the form's."""
+
+    DEFAULT_CSS = """
+    SweepFields { height: auto; }
+    SweepFields .sweep-row { height: 1; }
+    SweepFields .sweep-name { width: auto; padding: 0 1 0 0; }
+    SweepFields .sweep-row > Input { width: 1fr; }
+    SweepFields .sweep-row > Checkbox { width: auto; margin-right: 1; }
+    SweepFields .field-error { padding-left: 0; }
+    """
+
+    def __init__(
+        self, prefix: str, rows: Sequence[Sequence[FieldSpec]], *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.prefix = prefix
+        self.rows = [list(row) for row in rows]
+        self.specs = {spec.name: spec for row in self.rows for spec in row}
+        self.controls: dict[str, Input | Checkbox] = {}
+
+    def compose(self) -> ComposeResult:
+        for row in self.rows:
+            with Horizontal(classes="sweep-row"):
+                for spec in row:
+                    yield from self._control(spec)
+            for spec in row:
+                if spec.parse is not None:
+                    yield Static("", classes="field-error", id=self.child_id(spec.name, "error"))
+
+    def _control(self, spec: FieldSpec) -> ComposeResult:
+        control: Input | Checkbox
+        if spec.parse is None:
+            control = Checkbox(spec.label, value=bool(spec.default), compact=True)
+        else:
+            yield Label(spec.label, classes="sweep-name")
+            control = Input(str(spec.default), validators=[_Check(spec.parse)], compact=True)
+            if spec.width is not None:
+                control.styles.width = spec.width
+        control.id = self.child_id(spec.name)
+        control.tooltip = spec.help
+        self.controls[spec.name] = control
+        yield control
+
+    def child_id(self, name: str, suffix: str = "") -> str:
+        return f"{self.prefix}-{name}" + (f"-{suffix}" if suffix else "")
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        name = next((n for n, c in self.controls.items() if c is event.input), None)
+        if name is not None:
+            result = event.validation_result
+            ok = result is None or result.is_valid
+            self.mark(name, None if ok else result.failure_descriptions[0])  # type: ignore[union-attr]
+
+    def mark(self, name: str, message: str | None) -> None:
+        """Show (or clear) a field's error under its row."""
+        if self.specs[name].parse is None:
+            return
+        error = self.query_one(f"#{self.child_id(name, 'error')}", Static)
+        error.update(message or "")
+        error.set_class(message is not None, "-shown")
+        self.controls[name].set_class(message is not None, "-invalid")
+
+    def read(self) -> dict[str, object]:
+        """Every value, parsed; the first bad field is marked, focused and raised."""
+        values: dict[str, object] = {}
+        for name, spec in self.specs.items():
+            control = self.controls[name]
+            if isinstance(control, Checkbox):
+                values[name] = control.value
+                continue
+            assert spec.parse is not None
+            try:
+                values[name] = spec.parse(control.value)
+            except ConfigError as error:
+                self.mark(name, str(error))
+                self.focus_field(name)
+                raise
+            self.mark(name, None)
+        return values
+
+    def refuse(self, name: str, error: ConfigError) -> ConfigError:
+        """Mark and focus `name` for an error found later (e.g. a size too large)."""
+        self.mark(name, str(error))
+        self.focus_field(name)
+        return error
+
+    def focus_field(self, name: str) -> None:
+        """Focus a field and scroll it into view."""
+        control = self.controls[name]
+        control.focus()
+        self.call_after_refresh(control.scroll_visible)
+
+
+def checked(base: RunConfig, name: str, shown: object, count: int, **changes: object) -> RunConfig:
+    """`base` with `changes`, valid, and fitting in memory `count` times over (a sweep
+    trains `count` runs side by side, each with its own data); else ConfigError(name)."""
+    try:
+        cfg = replace(base, **changes)  # type: ignore[arg-type]
+    except ConfigError as error:
+        raise ConfigError(name, f"{shown}: {error.field} {error.problem}") from None
+    need = count * (cfg.num_train + cfg.num_val) * (cfg.features + 1) * 4
+    if need > MAX_DATA_BYTES:
+        raise ConfigError(
+            name,
+            f"{shown}: {count} runs of {cfg.num_train + cfg.num_val} examples train side by "
+            f"side and would need about {need / 2**30:.1f} GiB of memory; the limit is "
+            f"{MAX_DATA_BYTES / 2**30:.1f} GiB",
+        )
+    return cfg

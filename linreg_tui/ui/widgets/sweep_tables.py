@@ -1,0 +1,179 @@
+"""Tables of the sweep views: the lr x epochs heatmap and the per-size summary.
+
+Columns have fixed widths (see results_table.py: Textual 8.2.8's DataTable can keep the
+widths of an empty table for a row added in a busy frame).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import JustifyMethod
+from rich.style import Style
+from rich.text import Text
+from textual.color import Color
+from textual.widgets import DataTable
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.sweep import GridCell, SizeSummary, Spread
+
+CELL_WIDTH = 9
+"""A grid cell: 'diverged' or '1.2e-4' centred, two lines (val MSE, then ||w - w_hat||)."""
+
+
+def short(value: float | None) -> str:
+    """A positive quantity in 6 characters or so: 1.2e-4, 3.4e+1 -> 3.4e1; '·' if absent."""
+    if value is None:
+        return "·"
+    if not math.isfinite(value):
+        return str(value)
+    mantissa, _, exponent = f"{value:.1e}".partition("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def spread(s: Spread) -> str:
+    """'1.2e-3±4e-4' (mean ± std over seeds)."""
+    if not math.isfinite(s.mean):
+        return "·"
+    std = f"{s.std:.0e}".replace("e-0", "e-").replace("e+0", "e")
+    return f"{short(s.mean)}±{std}"
+
+
+class GridTable(DataTable[Text]):
+    """One row per learning rate, one column per epoch count; cells coloured by log10 of
+    the validation MSE (low: the theme's success colour, high: its error colour)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="cell", cell_padding=0)
+        self.lrs: tuple[float, ...] = ()
+        self.epochs: tuple[int, ...] = ()
+        self.cells: dict[tuple[float, int], GridCell] = {}
+
+    def on_mount(self) -> None:
+        self.border_title = "val MSE / ‖w−ŵ‖ after k epochs"
+
+    def start(self, lrs: Sequence[float], epochs: Sequence[int]) -> None:
+        """An empty grid of the planned shape, '…' in every cell."""
+        self.lrs, self.epochs, self.cells = tuple(lrs), tuple(epochs), {}
+        self.clear(columns=True)
+        self.add_column(Text("lr ", justify="right"), key="lr", width=7)
+        for e in self.epochs:
+            self.add_column(Text(f"{e} ep", justify="center"), key=str(e), width=CELL_WIDTH)
+        waiting = Text("\n".join(["…".center(CELL_WIDTH), ""]))
+        for i, lr in enumerate(self.lrs):
+            label = Text(f"{lr:g} \n", justify="right", style="bold")
+            self.add_row(label, *[waiting] * len(self.epochs), key=str(i), height=2)
+
+    def add(self, cells: Sequence[GridCell]) -> None:
+        """Fill in cells, then recolour the grid (the colour scale spans every cell)."""
+        for cell in cells:
+            self.cells[(cell.lr, cell.epochs)] = cell
+        finite = [math.log10(c.val_mse) for c in self.cells.values() if _plain(c)]
+        low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        for (lr, epochs), cell in self.cells.items():
+            if lr in self.lrs and epochs in self.epochs:
+                row = str(self.lrs.index(lr))
+                self.update_cell(row, str(epochs), self._cell_text(cell, low, high))
+
+    def cell_at(self, row: int, column: int) -> GridCell | None:
+        """The cell under a cursor position; the lr column gives that lr's longest run."""
+        if not 0 <= row < len(self.lrs) or not self.epochs:
+            return None
+        epochs = self.epochs[column - 1] if column >= 1 else self.epochs[-1]
+        return self.cells.get((self.lrs[row], epochs))
+
+    def _cell_text(self, cell: GridCell, low: float, high: float) -> Text:
+        if cell.diverged:
+            lines = ("diverged", f"@{cell.diverged_at}" if cell.diverged_at else "")
+            bg = self._colour(1.0, "error")
+        else:
+            mark = "↑" if cell.worse_than_start else ""
+            lines = (mark + short(cell.val_mse), f"w {short(cell.w_error_norm)}")
+            if cell.val_mse > 0:
+                t = 0.5 if high <= low else (math.log10(cell.val_mse) - low) / (high - low)
+            else:
+                t = 0.0
+            bg = self._colour(t)
+        style = Style(bgcolor=bg.rich_color, color=bg.get_contrast_text(1.0).rich_color)
+        return Text("\n".join(line.center(CELL_WIDTH) for line in lines), style=style)
+
+    def _colour(self, t: float, only: str | None = None) -> Color:
+        """success -> warning -> error as t goes 0 -> 1, darkened to keep text legible."""
+        theme = self.app.theme_variables
+        stops = [Color.parse(theme.get(n, d)) for n, d in _STOPS]
+        if only is not None:
+            colour = Color.parse(theme.get(only, "#ba3c5b"))
+        elif t <= 0.5:
+            colour = stops[0].blend(stops[1], t * 2)
+        else:
+            colour = stops[1].blend(stops[2], (t - 0.5) * 2)
+        return colour.darken(0.15)
+
+
+_STOPS = (("success", "#4EBF71"), ("warning", "#ffa62b"), ("error", "#ba3c5b"))
+
+
+def _plain(cell: GridCell) -> bool:
+    return not cell.diverged and math.isfinite(cell.val_mse) and cell.val_mse > 0
+
+
+SIZE_COLUMNS = {
+    "n": 6,
+    "regime": 13,
+    "×floor": 6,
+    "floor ‖w‖": 9,
+    "floor b": 7,
+    "train MSE": 9,
+    "val MSE": 8,
+}
+"""Label -> width; the |w_i - ŵ_i| and |b - b̂| columns (mean ± std) go after ×floor."""
+REGIME_STYLE = {"at floor": "green", "lr plateau": "yellow", "too few steps": "red"}
+MAX_COMPONENTS = 3
+"""Weight components with a column each; more features show ‖w−ŵ‖ instead."""
+
+
+class SizeTable(DataTable[Text]):
+    """One row per dataset size: SGD's errors (mean ± std over seeds) beside the floor."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.features = 0
+
+    def on_mount(self) -> None:
+        self.border_title = "per size: mean ± std over seeds"
+
+    def start(self, features: int) -> None:
+        """Forget the last sweep; columns for `features` weights."""
+        self.features = features
+        self.clear(columns=True)
+        labels = list(SIZE_COLUMNS)
+        error_columns = (
+            [f"|w{i + 1}−ŵ{i + 1}|" for i in range(features)]
+            if features <= MAX_COMPONENTS
+            else ["‖w−ŵ‖"]
+        )
+        for label in [*labels[:3], *error_columns, "|b−b̂|", *labels[3:]]:
+            width = SIZE_COLUMNS.get(label, 13)
+            justify: JustifyMethod = "left" if label == "regime" else "right"
+            self.add_column(Text(label, justify=justify), key=label, width=width)
+
+    def show(self, summaries: Sequence[SizeSummary], regimes: Sequence[str]) -> None:
+        """Replace the rows with these sizes."""
+        self.clear()
+        for s, regime in zip(summaries, regimes, strict=True):
+            ratio = s.w_error_norm.mean / s.lstsq_w_error_norm.mean
+            errors = s.w_error if self.features <= MAX_COMPONENTS else (s.w_error_norm,)
+            cells = [
+                Text(str(s.size), justify="right"),
+                Text(regime, style=REGIME_STYLE.get(regime, "bold red")),
+                Text(f"{ratio:.1f}" if math.isfinite(ratio) else "·", justify="right"),
+                *[Text(spread(e), justify="right") for e in errors],
+                Text(spread(s.b_error), justify="right"),
+                Text(short(s.lstsq_w_error_norm.mean), justify="right"),
+                Text(short(s.lstsq_b_error.mean), justify="right"),
+                Text(short(s.train_mse.mean), justify="right"),
+                Text(short(s.val_mse.mean), justify="right"),
+            ]
+            self.add_row(*cells, key=str(s.size))
