@@ -88,7 +88,7 @@ def findings(lrs: Sequence[float], cells: dict[tuple[float, int], GridCell]) -> 
             text += ", still falling"
         else:
             flat = next(c for c in row if c.val_mse <= 1.5 * last.val_mse)
-            text += f", flat from {flat.epochs} epochs"
+            text += f", flat from {flat.epochs} epoch{'s' if flat.epochs != 1 else ''} on"
         lines.append(text)
     return lines
 
