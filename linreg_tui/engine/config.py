@@ -41,6 +41,8 @@ DEFAULT_LRS: Final[tuple[float, ...]] = (0.003, 0.03, 0.3, 3.0)
 DEFAULT_EPOCHS_LIST: Final[tuple[int, ...]] = (1, 3, 10, 30)
 SIZE_SWEEP_B: Final = 4.0
 """The exercise's true bias for the size sweep."""
+NEAR_FLOOR: Final = 5.0
+"""How close to the least-squares floor SGD must come for a size to count as converged."""
 
 # Resource bounds: refuse up front rather than run out of memory or train for hours.
 MAX_FEATURES: Final = 10_000

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Final
 
 import numpy as np
 import torch
@@ -16,6 +15,7 @@ from linreg_tui.engine.config import (
     DEFAULT_LRS,
     DEFAULT_SEEDS,
     DEFAULT_SIZES,
+    NEAR_FLOOR,
     SIZE_SWEEP_B,
     RunConfig,
 )
@@ -151,8 +151,6 @@ class SizeSummary:
     """SGD's mean error within NEAR_FLOOR x the floor's: its optimization error is spent."""
 
 
-NEAR_FLOOR: Final = 5.0
-"""How close to the least-squares floor SGD must come for a size to count as converged."""
 
 
 def summarize_sizes(points: Iterable[SizePoint]) -> list[SizeSummary]:

@@ -12,7 +12,13 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from linreg_tui.engine.config import DEFAULT_SEEDS, DEFAULT_SIZES, SIZE_SWEEP_B, ConfigError
+from linreg_tui.engine.config import (
+    DEFAULT_SEEDS,
+    DEFAULT_SIZES,
+    NEAR_FLOOR,
+    SIZE_SWEEP_B,
+    ConfigError,
+)
 from linreg_tui.ui.runner import SweepPlan
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.sweep_charts import Series, SizeChart
@@ -36,9 +42,6 @@ if TYPE_CHECKING:
 EQUAL_STEPS = 2000
 """SGD steps every size trains with "equal steps" on: 62 epochs of 32 at n = 1000, enough
 for n = 10 to reach its floor, and a few epochs even at n = 10240."""
-NEAR_FLOOR = 5.0
-"""The engine's sweep.NEAR_FLOOR (that module loads torch): SGD within this factor of the
-floor has spent its optimization error (SizeSummary.converged)."""
 AT_FLOOR = 1.5
 """SGD within this factor of the floor counts as having reached it."""
 
