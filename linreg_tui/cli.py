@@ -1,163 +1,26 @@
-"""The headless command line: `linreg-tui run`, `linreg-tui sweep ...`, and the app.
+"""The `linreg-tui` entry point: the app, or a headless command over the same engine.
 
-`run` and `sweep` never import Textual, and `--help` does not even import torch: the
-engine is imported inside the commands.
+Plain `linreg-tui` starts the app without building the command-line parsers (they import
+the output, history and serving modules: tens of milliseconds before the first frame);
+anything else goes through `cli_commands`. `run` and `sweep` never import Textual, and
+`--help` does not even import torch.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
-
-from linreg_tui.cli_common import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    OutputError,
-    any_config_flag,
-    csv_output,
-    describe_config,
-    emit,
-    record_fields,
-    save_config_if_asked,
-)
-from linreg_tui.cli_parser import UsageError, build_parser, config_from_args, glue_negative_values
-from linreg_tui.cli_sweep import SWEEPS, add_sweep_parsers
-from linreg_tui.engine.config import RunConfig
-from linreg_tui.history_cli import add_history_parser, recorder_for, run_history
-from linreg_tui.output import Column, Table, flatten, fmt_fixed, fmt_sci, fmt_vector, to_json
-from linreg_tui.serve import add_serve_parser, serve_command
-
-if TYPE_CHECKING:
-    from linreg_tui.engine.training import EpochRecord
+from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status (0, 1 on I/O failure, 2 on bad
     input, 130 on Ctrl-C)."""
-    commands: dict[str, Callable[[argparse.Namespace], int]] = {
-        "tui": tui_command,
-        "run": run_command,
-        "history": run_history,
-        "serve": serve_command,
-        **SWEEPS,
-    }
-    tokens = glue_negative_values(sys.argv[1:] if argv is None else argv)
-    try:
-        # the sweep parsers read the sweep engine's defaults, which loads torch: build them
-        # only when asked for, so `linreg-tui --help` stays fast
-        def add_more(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-            add_sweep_parsers(sub, "sweep" in tokens)
-            add_history_parser(sub)
-            add_serve_parser(sub)
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    if not tokens:
+        from linreg_tui.ui.app import LinregApp
 
-        args = build_parser(add_more).parse_args(tokens)
-        if args.command and args.app_config:
-            raise UsageError(args.prog, "put --config after the command, e.g. run --config FILE")
-        return commands[args.command or "tui"](args)  # no command: the app
-    except SystemExit as done:  # --help and --version
-        return done.code if isinstance(done.code, int) else EXIT_OK
-    except UsageError as error:
-        print(error.line(), file=sys.stderr, flush=True)
-        return EXIT_USAGE
-    except OutputError as error:
-        if error.closed_pipe:
-            _silence_stdout()
-        print(f"linreg-tui: error: {error}", file=sys.stderr, flush=True)
-        return EXIT_USAGE if error.usage else EXIT_FAILED
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:  # `linreg-tui run --json | head -1`: stop quietly
-        _silence_stdout()
-        return EXIT_OK
+        LinregApp().run()
+        return 0
+    from linreg_tui.cli_commands import main as run_command_line
 
-
-def _silence_stdout() -> None:
-    """Point stdout at devnull so the interpreter's final flush does not fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # a stdout without a file descriptor
-        pass
-
-
-# --- tui --------------------------------------------------------------------------------
-
-
-def tui_command(args: argparse.Namespace) -> int:
-    """Start the Textual app, with the settings from flags or --config if any were given."""
-    if args.command is None and args.app_config:
-        args = argparse.Namespace(**{**vars(args), "config": args.app_config})
-    config = config_from_args(args) if any_config_flag(args) else None
-    save_config_if_asked(args, config or RunConfig())
-    try:
-        from linreg_tui.ui.app import LinregApp  # deferred: run/sweep never load Textual
-    except ImportError as error:
-        if error.name in ("linreg_tui.ui", "linreg_tui.ui.app"):
-            print("linreg-tui: the terminal app is not built yet; try `linreg-tui run --help`.")
-            return EXIT_OK
-        print(f"linreg-tui: error: cannot start the terminal app: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    app = LinregApp() if config is None else LinregApp(config=config)
-    app.run()
-    return EXIT_OK
-
-
-# --- run --------------------------------------------------------------------------------
-
-
-def run_table(d: int) -> Table:
-    """The columns of `run`'s table for `d` features."""
-    vec_w = 8 * min(d, 4) + min(d, 4) - 1
-    return Table(
-        [
-            Column("epoch", 5),
-            Column("steps", 6),
-            Column("train loss", 10, fmt_sci),
-            Column("train MSE", 9, fmt_sci),
-            Column("val MSE", 9, fmt_sci),
-            Column("w_hat", vec_w, fmt_vector(fmt_fixed, 8)),
-            Column("b_hat", 8, fmt_fixed),
-            Column("|w-w_hat|", vec_w, fmt_vector(fmt_sci, 8)),
-            Column("|b-b_hat|", 9, fmt_sci),
-            Column("", 0, lambda diverged: "diverged" if diverged else "", left=True),
-        ]
-    )
-
-
-def run_row(record: EpochRecord) -> list[Any]:
-    """The values of one table row, in `run_table`'s order."""
-    r = record
-    values = [r.epoch, r.steps, r.train_loss, r.train_mse, r.val_mse, r.w_hat, r.b_hat]
-    return [*values, r.w_error, r.b_error, r.diverged]
-
-
-def run_command(args: argparse.Namespace) -> int:
-    """Train one model; print a table row (or a JSON line) per epoch, and maybe a CSV."""
-    cfg = config_from_args(args)
-    vectors = {"w_hat": cfg.features, "w_error": cfg.features, "weight_grad": cfg.features}
-    table = run_table(cfg.features)
-    # opened first: a bad --csv path writes nothing
-    with csv_output(args) as csv_file, recorder_for(args, "run", cfg) as recorder:
-        save_config_if_asked(args, cfg)
-        from linreg_tui.engine.training import train
-
-        if not args.json:
-            emit(describe_config(cfg))
-            emit(table.header())
-        last = None
-        for record in recorder.tap(train(cfg)):
-            emit(to_json(record) if args.json else table.row(run_row(record)))
-            if csv_file is not None:
-                csv_file.add(flatten(record_fields(record), vectors))
-            last = record
-    if last is not None and last.diverged and not args.json:
-        emit(
-            f"# diverged at epoch {last.epoch} after {last.steps} steps: a loss or parameter "
-            f"became inf/nan; try a smaller --lr (now {cfg.lr:g})"
-        )
-    return EXIT_OK
+    return run_command_line(tokens)
