@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -22,10 +23,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui import LinregApp
+from linreg_tui.ui.widgets.explanation import Explanation, SuggestedSettings
 
 Shot = Callable[[LinregApp, Pilot[None]], Awaitable[None]]
 
@@ -74,6 +76,56 @@ async def help_screen(app: LinregApp, pilot: Pilot[None]) -> None:
     await pilot.pause(0.2)
 
 
+async def exercise(app: LinregApp, pilot: Pilot[None], view_id: str, suggested: bool) -> None:
+    """An exercise view after one ctrl+r, its suggested settings first if asked."""
+    app.show_view(view_id)
+    await pilot.pause()
+    if suggested:
+        app.view.query_one(SuggestedSettings).query_one(Button).press()
+        await pilot.pause()
+    await app.run_action("run")
+    await wait_for(pilot, lambda: not app.running)
+    await app.run_action("focus_results")  # no text cursor in the shot
+    await pilot.pause(0.2)
+
+
+async def mean_vs_sum(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Ex. 1 at the book's settings: sum at lr blows up on some seeds, sum/B does not."""
+    await exercise(app, pilot, "mean-vs-sum", suggested=False)
+
+
+async def mean_vs_sum_why(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Ex. 1 with the explanation focused: it takes the chart's rows."""
+    await exercise(app, pilot, "mean-vs-sum", suggested=False)
+    app.view.query_one(Explanation).focus()
+    await pilot.pause(0.2)
+
+
+async def robust_loss(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Ex. 2 with its suggested settings: 10% outliers of scale 100."""
+    await exercise(app, pilot, "robust-loss", suggested=True)
+
+
+async def gradients(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Ex. 3 over 20 epochs: the gradient norm falls, then levels off above 0."""
+    await exercise(app, pilot, "gradients", suggested=True)
+
+
+async def config_load_error(app: LinregApp, pilot: Pilot[None]) -> None:
+    """ctrl+o on a file with a misspelt key: the dialog names file and key, stays open."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "lab.toml").write_text("lr = 0.1\nlearning_rate = 0.2\n")
+        cwd = os.getcwd()
+        os.chdir(folder)  # a short relative path on screen
+        try:
+            await pilot.press("ctrl+o")
+            app.screen.query_one(Input).value = "lab.toml"
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+        finally:
+            os.chdir(cwd)
+
+
 async def sweep(app: LinregApp, pilot: Pilot[None], view_id: str) -> None:
     """A sweep view after one ctrl+r with its default lists, the results focused."""
     app.show_view(view_id)
@@ -114,6 +166,15 @@ async def sizes_why(app: LinregApp, pilot: Pilot[None]) -> None:
 
 
 SHOTS: dict[str, Shot] = {"run-live": live, "run-finished": finished, "help": help_screen}
+SHOTS.update(  # the exercise views of issue 4 (ex. 1-3) and config save/load
+    {
+        "mean-vs-sum": mean_vs_sum,
+        "mean-vs-sum-why": mean_vs_sum_why,
+        "robust-loss": robust_loss,
+        "gradients": gradients,
+        "config-load-error": config_load_error,
+    }
+)
 SHOTS.update({"lr-grid": lr_grid, "sizes": sizes, "sizes-why": sizes_why})
 
 

@@ -9,6 +9,7 @@
 | f2 / f3 | focus the form / the results table |
 | f4 | next experiment view |
 | ctrl+e | export the view's results to CSV and JSON |
+| ctrl+s / ctrl+o | save the form's configuration / load one (TOML or JSON) |
 | ctrl+p | command palette |
 | ctrl+q | quit |
 """
@@ -31,6 +32,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from linreg_tui.engine.config import ConfigError, RunConfig
+from linreg_tui.ui.config_io import ConfigFiles
 from linreg_tui.ui.export import export_view
 from linreg_tui.ui.messages import (
     EpochsCompleted,
@@ -44,6 +46,7 @@ from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands
 from linreg_tui.ui.runner import SweepPlan, run_job
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
+from linreg_tui.ui.widgets.explanation import SuggestedSettings
 from linreg_tui.ui.widgets.help_screen import HelpScreen
 from linreg_tui.ui.widgets.results_table import ResultsTable
 from linreg_tui.ui.widgets.status_bar import JobProgress, StatusBar
@@ -63,6 +66,20 @@ class LinregApp(App[None]):
         Binding("f2", "focus_form", "Form", show=False, tooltip="Focus the form"),
         Binding("f3", "focus_results", "Results", show=False, tooltip="Focus the results"),
         Binding("f4", "next_view", "Next view", show=False, tooltip="Next experiment view"),
+        Binding(
+            "ctrl+s",
+            "save_config",
+            "Save config",
+            show=False,
+            tooltip="Save the form's configuration to a .toml or .json file",
+        ),
+        Binding(
+            "ctrl+o",
+            "load_config",
+            "Load config",
+            show=False,
+            tooltip="Load a .toml or .json configuration file into the form",
+        ),
         Binding(  # priority: a focused Input binds ctrl+e to "end" (the end key still does)
             "ctrl+e",
             "export",
@@ -106,6 +123,7 @@ class LinregApp(App[None]):
         self.status = self.query_one(StatusBar)
         self.switcher = self.query_one(ContentSwitcher)
         self.views = list(self.query(ExperimentView))
+        self.config_files = ConfigFiles(self, self.form, self.status)
         for view in self.views:
             view.preview(self.config)
         self.set_interval(0.25, self._tick)
@@ -201,6 +219,14 @@ class LinregApp(App[None]):
             self.pop_screen()
         else:
             self.push_screen(HelpScreen.for_bindings(self.BINDINGS, ResultsTable.BINDINGS))
+
+    def action_save_config(self) -> None:
+        """Save the form's configuration (TOML or JSON by the file's suffix)."""
+        self.config_files.ask_save()
+
+    def action_load_config(self) -> None:
+        """Load a configuration file into the form."""
+        self.config_files.ask_load()
 
     def action_focus_form(self) -> None:
         """Focus the form (the field that had focus last, else the first)."""
@@ -306,6 +332,10 @@ class LinregApp(App[None]):
         if training and self.running:
             self.status.say(f"error · {type(error).__name__}: {error}", "error")
             self._end_job()
+
+    @on(SuggestedSettings.Chosen)
+    def _settings_suggested(self, event: SuggestedSettings.Chosen) -> None:
+        self.config_files.apply(event.values, event.source)
 
     @on(Input.Submitted)
     def _field_submitted(self) -> None:

@@ -10,11 +10,15 @@ from __future__ import annotations
 from typing import Final
 
 from linreg_tui.ui.views.base import ExperimentView
+from linreg_tui.ui.views.gradients import GradientsView
 from linreg_tui.ui.views.lr_grid import LrGridView
+from linreg_tui.ui.views.mean_vs_sum import MeanVsSumView
+from linreg_tui.ui.views.robust import RobustLossView
 from linreg_tui.ui.views.single_run import SingleRunView
 from linreg_tui.ui.views.sizes import SizesView
 
 VIEWS: Final[list[type[ExperimentView]]] = [SingleRunView]
+VIEWS.extend([MeanVsSumView, RobustLossView, GradientsView])  # d2l 3.5 ex. 1-3
 VIEWS.extend([LrGridView, SizesView])  # d2l 3.5 ex. 4 and 5
 
 __all__ = ["VIEWS", "ExperimentView", "SingleRunView"]

@@ -23,6 +23,9 @@ EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
     ("in a field", "enter", "Run with the form's settings"),
     ("in a select", "enter / up / down", "Open the list, choose, close"),
     ("in the table", "arrows", "Move the cursor to a row or column"),
+    ("in a view", "tab, enter", "On 'suggested': fill the form with settings for the lesson"),
+    ("in a view", "tab", "To 'what to see': read the explanation (it takes the chart's rows)"),
+    ("in a dialog", "enter / esc", "Save or load the file named (an error keeps it open) / close"),
 )
 
 

@@ -1,0 +1,120 @@
+"""Save and load the form's configuration from the app (ctrl+s, ctrl+o), TOML or JSON.
+
+The file work is `linreg_tui.configfile`'s, shared with `--config` on the command line:
+the format follows the suffix, writes are atomic, and every refusal names the file and
+the key. The app keeps three one-line actions; everything else lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.widgets import Input
+
+from linreg_tui.configfile import ConfigFileError, load_config, save_config
+from linreg_tui.engine.config import FIELD_NAMES, ConfigError, RunConfig
+from linreg_tui.ui.widgets.fields import to_text
+from linreg_tui.ui.widgets.path_prompt import PathPrompt
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from linreg_tui.ui.widgets.config_pane import ConfigPane
+    from linreg_tui.ui.widgets.status_bar import StatusBar
+
+DEFAULT_PATH = "linreg-config.toml"
+
+
+class ConfigFiles:
+    """The save/load dialogs of one app, remembering the last path used."""
+
+    def __init__(self, app: App[None], form: ConfigPane, status: StatusBar) -> None:
+        self.app, self.form, self.status = app, form, status
+        self.path = DEFAULT_PATH
+
+    def ask_save(self) -> None:
+        """Check the form (a bad field is marked and named, as for ctrl+r), then ask where."""
+        if self.covered():
+            return
+        config = self.form.read_config()
+        if isinstance(config, ConfigError):
+            self.status.say(f"not saved: {config}", "error")
+            return
+        prompt = PathPrompt("save configuration", self.path, lambda p: self.save(config, p), "save")
+        self.app.push_screen(prompt)
+
+    def ask_load(self) -> None:
+        """Ask which file to load into the form."""
+        if not self.covered():
+            self.app.push_screen(PathPrompt("load configuration", self.path, self.load, "load"))
+
+    def covered(self) -> bool:
+        """True while a dialog, the help or the palette is open: no second dialog on top
+        (a palette under a dialog would be pushed again by ctrl+p: duplicate ids)."""
+        return len(self.app.screen_stack) > 1
+
+    def save(self, config: RunConfig, text: str) -> str | None:
+        """Write `config` to the path `text`; the error message, or None once written."""
+        path = Path(text).expanduser()
+        existed = path.is_file()
+        try:
+            save_config(config, path)
+        except ConfigFileError as error:
+            return str(error)
+        except OSError as error:
+            return f"{path}: cannot write it: {error.strerror or error}"
+        self.path = text
+        self.done(f"saved the configuration to {path}" + (" (replaced)" if existed else ""))
+        return None
+
+    def load(self, text: str) -> str | None:
+        """Fill the form from the file at `text`; on any problem the form is untouched.
+
+        Keys the file leaves out keep the form's values (or the defaults if the form
+        does not hold a valid configuration right now).
+        """
+        path = Path(text).expanduser()
+        try:
+            config = load_config(path, base=self.current())
+        except ConfigFileError as error:
+            return str(error)
+        except ConfigError as error:
+            return f"{path}: {error}"
+        self.path = text
+        fill_form(self.form, {name: getattr(config, name) for name in FIELD_NAMES})
+        self.done(f"loaded {path} into the form · ctrl+r runs it")
+        return None
+
+    def apply(self, values: Mapping[str, object], source: str) -> None:
+        """Fill the form with a view's suggested settings (checked first)."""
+        try:
+            config = RunConfig.from_mapping(values, base=self.current())
+        except ConfigError as error:  # a view's own suggestion: a bug, but say it
+            self.status.say(f"suggestion refused: {error}", "error")
+            return
+        fill_form(self.form, {name: getattr(config, name) for name in values})
+        shown = ", ".join(f"{k} {to_text(k, getattr(config, k))}" for k in values)
+        self.done(f"{source}: set {shown}")
+
+    def current(self) -> RunConfig | None:
+        """The form's configuration if every field is valid, else None; marks nothing."""
+        try:
+            return RunConfig(**self.form.values())  # type: ignore[arg-type]
+        except ConfigError:
+            return None
+
+    def done(self, text: str) -> None:
+        self.status.say(text)
+        self.app.notify(text, timeout=4)
+
+
+def fill_form(form: ConfigPane, values: Mapping[str, object]) -> None:
+    """Write values into the form's controls; validation marks follow as for typing."""
+    for name, value in values.items():
+        control = form.controls.get(name)
+        if isinstance(control, Input):
+            control.value = to_text(name, value)
+        elif control is not None:
+            control.value = value  # type: ignore[assignment]

@@ -1,0 +1,58 @@
+"""A small modal that asks for a file path and stays open until the file work succeeds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+Attempt = Callable[[str], str | None]
+"""Does the work for a path; returns an error message, or None on success."""
+
+
+class PathPrompt(ModalScreen[str | None]):
+    """Enter tries the path; an error is shown under it and nothing typed is lost.
+
+    Dismissed with the path that worked, or None on escape.
+    """
+
+    AUTO_FOCUS = "#path-input"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, path: str, attempt: Attempt, verb: str = "ok") -> None:
+        super().__init__()
+        self.title_text, self.path, self.attempt, self.verb = title, path, attempt, verb
+        self.error = ""
+        """The message shown under the path ('' when none)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="path-box") as box:
+            box.border_title = self.title_text
+            box.border_subtitle = f"enter: {self.verb} · escape: cancel"
+            yield Static("file (.toml or .json):", classes="path-label")
+            yield Input(self.path, id="path-input", select_on_focus=False)
+            yield Static("", id="path-error")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).action_end()  # type after the offered path, or edit it
+
+    @on(Input.Submitted, "#path-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()  # the app runs training on a field's enter: not this one
+        problem = self.attempt(event.value.strip())
+        if problem is None:
+            self.dismiss(event.value.strip())
+        else:
+            self.error = problem
+            self.query_one("#path-error", Static).update(Text(problem))  # paths may hold [
+
+    def action_cancel(self) -> None:
+        """Close without doing anything."""
+        self.dismiss(None)
