@@ -232,11 +232,20 @@ def _check_budget(cfg: RunConfig) -> None:
             f"the limit is {_bytes(MAX_DATA_BYTES)}",
         )
     steps = cfg.total_steps
+    # blame the larger factor: many epochs, or many (small) batches per epoch
     name = "steps" if cfg.steps > 0 else "epochs"
+    how = f"{steps:,} SGD steps"
+    if cfg.steps == 0:
+        if cfg.batches_per_epoch > cfg.epochs:
+            name = "batch_size" if cfg.batch_size < 8 else "num_train"
+        how = (
+            f"{cfg.epochs:,} epochs x {cfg.batches_per_epoch:,} batches of {cfg.batch_size:,}"
+            f" = {steps:,} SGD steps"
+        )
     if steps > MAX_STEPS:
         raise ConfigError(
             name,
-            f"is too large: {steps:,} SGD steps would take about "
+            f"is too large: {how} would take about "
             f"{_duration(steps * STEP_SECONDS)}; the limit is {MAX_STEPS:,} steps",
         )
     passes = cfg.total_epochs * rows * (cfg.features + 1)

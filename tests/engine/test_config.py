@@ -86,3 +86,21 @@ def test_from_mapping_names_unknown_keys_and_round_trips() -> None:
         RunConfig.from_mapping({"learning_rate": 0.1})
     assert info.value.field == "learning_rate"
     assert set(RunConfig().to_dict()) == set(FIELD_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"epochs": 10**7}, "epochs"),
+        ({"num_train": 10**8, "num_val": 10, "batch_size": 16}, "num_train"),
+        ({"num_train": 10**7, "num_val": 10, "batch_size": 1}, "batch_size"),
+    ],
+)
+def test_too_many_steps_blames_the_factor_that_makes_them(
+    changes: dict[str, object], field: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        replace(RunConfig(), **changes)
+    assert info.value.field == field
+    assert "SGD steps would take about" in str(info.value)
+    assert "epochs x" in str(info.value)
