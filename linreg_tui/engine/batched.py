@@ -98,9 +98,14 @@ def lstsq_batched(X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch
 
 
 def train_batched_with_data(
-    cfgs: Sequence[RunConfig], should_stop: StopCheck | None = None
+    cfgs: Sequence[RunConfig], should_stop: StopCheck | None = None, final_only: bool = False
 ) -> tuple[list[list[EpochRecord]], torch.Tensor, torch.Tensor] | None:
-    """`train_batched`, also returning the stacked training data X (K, n, d), y (K, n, 1)."""
+    """`train_batched`, also returning the stacked training data X (K, n, d), y (K, n, 1).
+
+    With `final_only`, each run gets just its last record, with no evaluation pass over
+    the data after every other epoch: equal to `train_batched`'s last record, except that
+    a run that diverged says so at the last epoch rather than at the epoch it happened.
+    """
     if not cfgs:
         return [], torch.empty(0), torch.empty(0)
     first = cfgs[0]
@@ -126,13 +131,14 @@ def train_batched_with_data(
     true_b = torch.tensor([cfg.b for cfg in cfgs])
     loss = _loss(first)
     last_epoch, total_steps = first.total_epochs, first.total_steps
-    rows = torch.arange(K).reshape(K, 1)
     out: list[list[EpochRecord]] = [[] for _ in cfgs]
     alive = [True] * K
+    rows = torch.arange(K).reshape(K, 1)
     no_grad: torch.Tensor | None = None
-    objective0 = _batch_objective(loss, torch.baddbmm(b, X, W) - y, bs)
-    _emit(out, alive, 0, 0, objective0, X, y, vX, vy, W, b, no_grad, no_grad,
-          true_w, true_b, start)  # fmt: skip
+    if not final_only:
+        objective0 = _batch_objective(loss, torch.baddbmm(b, X, W) - y, bs)
+        _emit(out, alive, 0, 0, objective0, X, y, vX, vy, W, b, no_grad, no_grad,
+              true_w, true_b, start)  # fmt: skip
     # lr folded into the per-example step: coef = lr / m for a mean over m examples
     coef = {m: lr / m if loss.reduction == "mean" else lr for m in {bs, n % bs or bs}}
     steps = 0
@@ -141,6 +147,7 @@ def train_batched_with_data(
         Xs, ys = X[rows, perms], y[rows, perms]
         XsT = Xs.transpose(1, 2)
         averaging = first.average and epoch == last_epoch
+        evaluate = not final_only or epoch == last_epoch
         W_sum, b_sum = torch.zeros_like(W), torch.zeros_like(b)
         residuals: list[torch.Tensor] = []
         for lo in range(0, n, bs):
@@ -152,13 +159,16 @@ def train_batched_with_data(
             XbT = XsT[:, :, lo : lo + bs]
             W = torch.baddbmm(W, XbT, g, alpha=-1)
             b = b - g.sum(dim=1, keepdim=True)
-            residuals.append(r)
+            if evaluate:
+                residuals.append(r)
             steps += 1
             if averaging:
                 W_sum += W
                 b_sum += b
             if steps == total_steps:
                 break
+        if not evaluate:
+            continue
         gW, gb = torch.bmm(XbT, g) / lr, g.sum(dim=1, keepdim=True) / lr  # the last step's
         if averaging:
             W, b = W_sum / len(residuals), b_sum / len(residuals)

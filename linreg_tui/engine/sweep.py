@@ -101,7 +101,7 @@ def sweep_sizes(
         cfgs = [
             replace(base, num_train=size, num_val=size, seed=base.seed + k) for k in range(seeds)
         ]
-        result = train_batched_with_data(cfgs, should_stop)
+        result = train_batched_with_data(cfgs, should_stop, final_only=True)
         if result is None:
             return
         runs, X, y = result

@@ -47,3 +47,17 @@ def test_mixed_shapes_are_refused_and_stop_returns_none() -> None:
     with pytest.raises(ValueError):
         train_batched([RunConfig(), RunConfig(batch_size=10)])
     assert train_batched([RunConfig()], should_stop=lambda: True) is None
+
+
+def test_final_only_gives_the_same_last_record() -> None:
+    from linreg_tui.engine.batched import train_batched_with_data
+
+    cfgs = [RunConfig(seed=s, lr=lr) for s, lr in ((0, 0.03), (1, 3.0))]
+    full = train_batched(cfgs)
+    result = train_batched_with_data(cfgs, final_only=True)
+    assert full is not None and result is not None
+    for every, last in zip(full, result[0]):
+        assert len(last) == 1
+        assert flat(last[0]) == pytest.approx(flat(every[-1]), rel=1e-6, nan_ok=True) or (
+            every[-1].diverged and last[0].diverged
+        )
