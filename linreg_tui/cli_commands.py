@@ -102,7 +102,12 @@ def tui_command(args: argparse.Namespace) -> int:
             return EXIT_OK
         print(f"linreg-tui: error: cannot start the terminal app: {error}", file=sys.stderr)
         return EXIT_FAILED
-    app = LinregApp() if config is None else LinregApp(config=config)
+    settings: dict[str, Any] = {} if config is None else {"config": config}
+    if getattr(args, "db", None):
+        settings["db"] = args.db  # else the app reads $LINREG_TUI_DB, then the default
+    if getattr(args, "no_record", False):
+        settings["record"] = False
+    app = LinregApp(**settings)
     app.run()
     return EXIT_OK
 

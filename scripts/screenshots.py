@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Select
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui import LinregApp
@@ -165,6 +165,26 @@ async def sizes_why(app: LinregApp, pilot: Pilot[None]) -> None:
     await pilot.pause(0.2)
 
 
+async def history(app: LinregApp, pilot: Pilot[None]) -> None:
+    """The History view: three past runs, two of them overlaid and their differences."""
+    from linreg_tui.ui.widgets.curves_chart import CurvesChart
+    from linreg_tui.ui.widgets.history_table import HistoryTable
+
+    await run(app, pilot, lr="0.01", epochs="10")
+    await run(app, pilot, lr="0.03", batch_size="8")
+    app.query_one("#loss", Select).value = "huber"
+    await run(app, pilot, batch_size="32")
+    app.show_view("history")
+    table = app.query_one(HistoryTable)
+    await wait_for(pilot, lambda: table.row_count == 3)
+    await app.run_action("focus_results")
+    await pilot.pause()  # focus moves after a refresh: the keys must reach the table
+    await pilot.press("down", "space", "down", "space")
+    chart = app.query_one("#history-chart", CurvesChart)
+    await wait_for(pilot, lambda: len(chart.curves) == 2)
+    await pilot.pause(0.2)
+
+
 SHOTS: dict[str, Shot] = {"run-live": live, "run-finished": finished, "help": help_screen}
 SHOTS.update(  # the exercise views of issue 4 (ex. 1-3) and config save/load
     {
@@ -176,16 +196,18 @@ SHOTS.update(  # the exercise views of issue 4 (ex. 1-3) and config save/load
     }
 )
 SHOTS.update({"lr-grid": lr_grid, "sizes": sizes, "sizes-why": sizes_why})
+SHOTS["history"] = history  # issue 7
 
 
 async def take(name: str, shot: Shot, out: Path, size: tuple[int, int]) -> Path:
     """Run one scenario in a fresh app and save its SVG."""
-    app = LinregApp(config=RunConfig())
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        await shot(app, pilot)
-        path = Path(app.save_screenshot(filename=f"{name}.svg", path=str(out)))
-        await app.run_action("cancel")
+    with tempfile.TemporaryDirectory() as folder:  # the shots' runs stay out of the history
+        app = LinregApp(config=RunConfig(), db=Path(folder) / "history.sqlite3")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await shot(app, pilot)
+            path = Path(app.save_screenshot(filename=f"{name}.svg", path=str(out)))
+            await app.run_action("cancel")
     return path
 
 

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Iterable
 from typing import ClassVar
@@ -43,8 +44,10 @@ from linreg_tui.ui.messages import (
     TorchReady,
 )
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands
+from linreg_tui.ui.recording import AppHistory, HistoryUnavailable, JobRecorder, RunRecorded
 from linreg_tui.ui.runner import SweepPlan, run_job
 from linreg_tui.ui.views import VIEWS, ExperimentView
+from linreg_tui.ui.views.history import HistoryView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.explanation import SuggestedSettings
 from linreg_tui.ui.widgets.help_screen import HelpScreen
@@ -96,11 +99,20 @@ class LinregApp(App[None]):
     log_y: reactive[bool] = reactive(True)
     """Charts plot log10 of the MSE (the default: SGD's MSE falls by decades)."""
 
-    def __init__(self, config: RunConfig | None = None, *, warm_torch: bool = True) -> None:
+    def __init__(
+        self,
+        config: RunConfig | None = None,
+        *,
+        warm_torch: bool = True,
+        db: str | os.PathLike[str] | None = None,
+        record: bool = True,
+    ) -> None:
         super().__init__()
         self.config = config or RunConfig()
         self.warm_torch = warm_torch
         """Load torch in the background after the first frame (off in snapshot tests)."""
+        self.history = AppHistory(db, record)
+        """The run history: `db` (--db) or $LINREG_TUI_DB; record=False is --no-record."""
         self.torch_ready = False
         self.run_id = 0
         """Id of the current job; messages with another id are stale and dropped."""
@@ -157,10 +169,14 @@ class LinregApp(App[None]):
         self.post_message(TorchReady(time.perf_counter() - start))
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def train_runs(self, runs: list[RunConfig] | SweepPlan, run_id: int) -> None:
-        """Iterate the engine for each run; only posts messages, never touches a widget."""
+    def train_runs(
+        self, runs: list[RunConfig] | SweepPlan, run_id: int, recorder: JobRecorder
+    ) -> None:
+        """Iterate the engine for each run; only posts messages (recorded on the way to the
+        history, in this thread), never touches a widget."""
         worker = get_current_worker()
-        run_job(runs, run_id, self.post_message, lambda: worker.is_cancelled)
+        with recorder:
+            run_job(runs, run_id, recorder.tap(self.post_message), lambda: worker.is_cancelled)
 
     # -- actions ------------------------------------------------------------------------
 
@@ -192,7 +208,7 @@ class LinregApp(App[None]):
         self.job = JobProgress.for_job(runs)
         self.running = True
         self.status.show(self.job, "" if self.torch_ready else "loading torch")
-        self.train_runs(runs, self.run_id)
+        self.train_runs(runs, self.run_id, self.history.recorder(runs, config, view.TITLE))
 
     def action_cancel(self) -> None:
         """Ask the worker to stop; it ends between two SGD steps and reports back."""
@@ -315,6 +331,21 @@ class LinregApp(App[None]):
     def _end_job(self) -> None:
         self.running = False
         self.job = None
+
+    @on(HistoryUnavailable)
+    def _history_unavailable(self, event: HistoryUnavailable) -> None:
+        self.notify(
+            f"{event.reason}. Runs go on, unrecorded, until the app restarts.",
+            title="not recording the history",
+            severity="warning",
+            timeout=10,
+        )
+
+    @on(RunRecorded)
+    def _run_recorded(self) -> None:
+        for view in self.views:
+            if isinstance(view, HistoryView):
+                view.reload()
 
     @on(TorchReady)
     def _torch_ready(self, event: TorchReady) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -94,6 +94,10 @@ class SweepPlan:
     """`should_stop` calls a complete sweep makes (one per batched SGD step)."""
     unit: str = "rows"
     """What a row is, for the status line ('cells', 'points')."""
+    kind: str = ""
+    """What the run history records it as ('sweep-lr', 'sweep-sizes'); '' records nothing."""
+    params: dict[str, Any] = field(default_factory=dict)
+    """The sweep's own settings for the history, e.g. {"lrs": [...], "epochs_list": [...]}."""
 
 
 class _Rows:

@@ -11,6 +11,7 @@ from typing import Final
 
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.views.gradients import GradientsView
+from linreg_tui.ui.views.history import HistoryView
 from linreg_tui.ui.views.lr_grid import LrGridView
 from linreg_tui.ui.views.mean_vs_sum import MeanVsSumView
 from linreg_tui.ui.views.robust import RobustLossView
@@ -20,5 +21,6 @@ from linreg_tui.ui.views.sizes import SizesView
 VIEWS: Final[list[type[ExperimentView]]] = [SingleRunView]
 VIEWS.extend([MeanVsSumView, RobustLossView, GradientsView])  # d2l 3.5 ex. 1-3
 VIEWS.extend([LrGridView, SizesView])  # d2l 3.5 ex. 4 and 5
+VIEWS.append(HistoryView)  # issue 7: past runs from the history database
 
 __all__ = ["VIEWS", "ExperimentView", "SingleRunView"]

@@ -158,6 +158,8 @@ class LrGridView(ExperimentView):
             total_rows=len(lrs) * len(epochs),
             total_steps=base.total_steps,
             unit="cells",
+            kind="sweep-lr",
+            params={"lrs": list(lrs), "epochs_list": list(epochs)},
         )
 
     def run_started(self, event: RunStarted) -> None:

@@ -195,6 +195,8 @@ class SizesView(ExperimentView):
             total_rows=len(sizes) * seeds,
             total_steps=total,
             unit="points",
+            kind="sweep-sizes",
+            params={"sizes": list(sizes), "seeds": seeds},
         )
 
     def run_started(self, event: RunStarted) -> None:
