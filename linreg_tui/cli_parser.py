@@ -15,6 +15,7 @@ from dataclasses import fields
 from typing import Any, NoReturn
 
 from linreg_tui import __version__
+from linreg_tui.budget import LIMITS
 from linreg_tui.configfile import ConfigFileError, read_mapping
 from linreg_tui.engine.config import (
     FIELD_HELP,
@@ -80,6 +81,7 @@ def choices_epilog(hidden: Collection[str] = ()) -> str:
         parts.append(f"{FLAGS[name]} choices:")
         pad = max(map(len, described)) + 2
         parts += [wrap(f"{k.ljust(pad)}{v}", "  ", " " * pad) for k, v in described.items()]
+    parts += ["limits:", wrap(LIMITS, "  ")]
     return "\n".join(parts)
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from types import ModuleType
 from typing import Any
 
+from linreg_tui.budget import MAX_RUNS, check_grid, check_sizes, too_many_seeds, whole
 from linreg_tui.cli_parser import (
     UsageError,
     add_command,
@@ -23,9 +24,6 @@ from linreg_tui.cli_parser import (
 )
 from linreg_tui.engine.config import MAX_DATA_BYTES, ConfigError, RunConfig
 from linreg_tui.history_cli import recorder_for
-
-MAX_RUNS = 1000
-"""Seeds per size, or learning rates, trained side by side: each holds its own data."""
 
 SWEPT: dict[str, dict[str, str]] = {
     "sizes": {
@@ -154,16 +152,16 @@ def _fits(kind: Callable[[str], Any], value: Any) -> bool:
     return isinstance(value, float) and math.isfinite(value) and value > 0
 
 
-def read_seeds(args: argparse.Namespace, default: int) -> int:
-    """The --seeds value: a whole number from 1 to MAX_RUNS."""
+def read_seeds(
+    args: argparse.Namespace, default: int, base: RunConfig, sizes: Sequence[int]
+) -> int:
+    """The --seeds value: a whole number from 1 to MAX_RUNS (over it: what it would cost)."""
     if args.seeds is None:
         return default
-    try:
-        seeds = int(args.seeds)
-    except ValueError:
-        seeds = 0
+    seeds = whole(args.seeds)
     if not 1 <= seeds <= MAX_RUNS:
-        raise UsageError(args.prog, f"--seeds {SWEEP_RULES['seeds']} (got {args.seeds!r})")
+        cost = f": {too_many_seeds(base, sizes, seeds)}" if seeds > MAX_RUNS else ""
+        raise UsageError(args.prog, f"--seeds {SWEEP_RULES['seeds']} (got {args.seeds!r}{cost})")
     return seeds
 
 
@@ -187,6 +185,14 @@ def checked(
     return cfg
 
 
+def within_budget(args: argparse.Namespace, check: Callable[..., None], *values: Any) -> None:
+    """Run a budget.check_* on the sweep; its ConfigError becomes a usage error by flag."""
+    try:
+        check(*values)
+    except ConfigError as error:
+        raise UsageError(args.prog, f"{_flag(error.field)} {error.problem}") from None
+
+
 def base_config(args: argparse.Namespace, defaults: RunConfig) -> RunConfig:
     """Defaults, then --config, then flags; a flag for a setting the sweep sets is refused."""
     for name, why in SWEPT[args.command.split()[-1]].items():
@@ -203,10 +209,11 @@ def sizes_command(args: argparse.Namespace) -> int:
 
     base = base_config(args, RunConfig(b=sweep.SIZE_SWEEP_B))
     sizes = read_list(args, "sizes", sweep.DEFAULT_SIZES, int)
-    seeds = read_seeds(args, sweep.DEFAULT_SEEDS)
+    seeds = read_seeds(args, sweep.DEFAULT_SEEDS, base, sizes)
     checked(args, "--seeds", seeds, base, seed=base.seed + seeds - 1)
     for size in sizes:
         checked(args, "--sizes", size, base, seeds, num_train=size, num_val=size)
+    within_budget(args, check_sizes, base, sizes, seeds)
     with recorder_for(args, "sweep-sizes", base, {"sizes": sizes, "seeds": seeds}) as recorder:
         return print_sizes(args, base, recorder.tap(sweep.sweep_sizes(base, sizes, seeds)))
 
@@ -224,6 +231,7 @@ def lr_command(args: argparse.Namespace) -> int:
     longest = max(epochs_list)
     for lr in lrs:
         checked(args, "--lrs", f"{lr:g}", base, len(lrs), lr=lr, epochs=longest, steps=0)
+    within_budget(args, check_grid, replace(base, epochs=longest), lrs)
     params = {"lrs": lrs, "epochs_list": epochs_list}
     with recorder_for(args, "sweep-lr", base, params) as recorder:
         return print_lr(args, base, recorder.tap(sweep.sweep_lr(base, lrs, epochs_list)))

@@ -21,6 +21,8 @@ MAX_BYTES = 1024 * 1024
 """A run configuration is a few hundred bytes; refuse anything far larger unread."""
 
 SUFFIXES = (".toml", ".json")
+MAX_KEY = 40
+"""Longer keys are not settings; a message quoting a 100 000-character key would be."""
 
 
 class ConfigFileError(ValueError):
@@ -36,6 +38,8 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The flat table a config file holds; the values are checked later by RunConfig."""
     path = Path(path)
     kind = _kind(path)
+    if path.exists() and not (path.is_file() or path.is_dir()):  # a FIFO would block
+        raise ConfigFileError(path, "is not a regular file")
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_BYTES + 1)
@@ -51,6 +55,9 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigFileError(path, f"must hold one table of settings, not a {_type(data)}")
     for key, value in data.items():
+        if len(key) > MAX_KEY:
+            shown = f"{key[:MAX_KEY]!r}…"
+            raise ConfigFileError(path, f"has a key of {len(key):,} characters ({shown})")
         if isinstance(value, Mapping):
             raise ConfigFileError(path, f"{key} is a table; settings are flat (e.g. lr = 0.03)")
     return data
@@ -77,6 +84,10 @@ def _parse_toml(path: Path, text: str) -> Any:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigFileError(path, f"is not valid TOML: {error}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise ConfigFileError(path, "is nested too deeply to be a config") from None
+    except ValueError:  # an integer of more than 4300 digits (sys.int_info)
+        raise ConfigFileError(path, "holds a number too long to read") from None
 
 
 def _parse_json(path: Path, text: str) -> Any:
@@ -89,6 +100,10 @@ def _parse_json(path: Path, text: str) -> Any:
         raise ConfigFileError(path, f"is not valid JSON: {error}") from None
     except RecursionError:
         raise ConfigFileError(path, "is nested too deeply to be a config") from None
+    except ConfigFileError:
+        raise  # NaN or Infinity, from refuse()
+    except ValueError:  # an integer of more than 4300 digits (sys.int_info)
+        raise ConfigFileError(path, "holds a number too long to read") from None
 
 
 def _type(value: Any) -> str:

@@ -3,6 +3,7 @@ files that appear only when complete. No torch, no UI library."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import json
@@ -167,8 +168,11 @@ class AtomicFile:
 
     def discard(self) -> None:
         """Close and delete the temporary file; `path` is left as it was."""
-        self.file.close()
-        self._tmp.unlink(missing_ok=True)
+        try:
+            with contextlib.suppress(OSError):  # a full disk fails the flush in close() too
+                self.file.close()  # (the error that brought us here is on its way up)
+        finally:
+            self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> AtomicFile:
         return self

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from collections.abc import Iterable
 from typing import ClassVar
@@ -32,6 +33,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Select
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from linreg_tui.budget import check_runs
 from linreg_tui.engine.config import ConfigError, RunConfig
 from linreg_tui.ui.config_io import ConfigFiles
 from linreg_tui.ui.export import export_view
@@ -43,7 +45,7 @@ from linreg_tui.ui.messages import (
     SweepRowsCompleted,
     TorchReady,
 )
-from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands
+from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands, theme_palette
 from linreg_tui.ui.recording import AppHistory, HistoryUnavailable, JobRecorder, RunRecorded
 from linreg_tui.ui.runner import SweepPlan, run_job
 from linreg_tui.ui.views import VIEWS, ExperimentView
@@ -117,6 +119,8 @@ class LinregApp(App[None]):
         self.run_id = 0
         """Id of the current job; messages with another id are stale and dropped."""
         self.job: JobProgress | None = None
+        self.stop_training = threading.Event()
+        """Set by cancel; the job's thread polls it (a new Event per job)."""
         self.job_view: ExperimentView | None = None
         self.views: list[ExperimentView] = []
         """Every experiment view, held from mount (a modal screen may be on top later)."""
@@ -175,8 +179,14 @@ class LinregApp(App[None]):
         """Iterate the engine for each run; only posts messages (recorded on the way to the
         history, in this thread), never touches a widget."""
         worker = get_current_worker()
+        stop = self.stop_training  # this job's: a new job cannot start before this one ends
         with recorder:
-            run_job(runs, run_id, recorder.tap(self.post_message), lambda: worker.is_cancelled)
+            run_job(
+                runs,
+                run_id,
+                recorder.tap(self.post_message),
+                lambda: worker.is_cancelled or stop.is_set(),
+            )
 
     # -- actions ------------------------------------------------------------------------
 
@@ -200,19 +210,32 @@ class LinregApp(App[None]):
         view = self.view
         try:
             runs = view.plan(config)  # a view with its own fields may refuse them
+            if isinstance(runs, list):
+                check_runs(runs)  # the whole job within the limits of one run (budget.py)
         except ConfigError as error:
+            if not view.owns_field(error.field):  # a view marks its own fields (sizes: b)
+                self.form.refuse(error)
             self.status.say(f"not run: {error}", "error")
             return
         self.run_id += 1
         self.job_view = view
         self.job = JobProgress.for_job(runs)
         self.running = True
+        self.stop_training = threading.Event()
         self.status.show(self.job, "" if self.torch_ready else "loading torch")
         self.train_runs(runs, self.run_id, self.history.recorder(runs, config, view.TITLE))
 
     def action_cancel(self) -> None:
-        """Ask the worker to stop; it ends between two SGD steps and reports back."""
-        self.workers.cancel_group(self, "training")
+        """Ask the worker to stop; it ends between two SGD steps and reports back.
+
+        Not Worker.cancel: a worker cancelled before its thread starts never runs, so no
+        RunFinished would ever come and the app would stay 'cancelling…' with ctrl+r
+        greyed out (ctrl+r then escape queued together did it: tests/ui/test_monkey.py).
+        The thread always starts, sees the flag at its first step and reports back.
+        """
+        if not self.running:
+            return  # the palette's Cancel with nothing running
+        self.stop_training.set()
         if self.job is not None:
             self.job.cancelling = True
         self.status.say("cancelling…", "warning")
@@ -266,8 +289,15 @@ class LinregApp(App[None]):
         self.switcher.current = view_id
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
-            self.push_screen(GuardedCommandPalette(id="--command-palette"))
+        # No fixed id (Textual's "--command-palette"): a palette still being removed, or
+        # one under the help, kept its id and a second ctrl+p raised DuplicateIds.
+        palettes = [s for s in self.screen_stack if isinstance(s, CommandPalette)]
+        if self.use_command_palette and not palettes:
+            self.push_screen(GuardedCommandPalette())
+
+    def search_themes(self) -> None:
+        """The palette's Theme command, in the guarded palette (palette.py)."""
+        self.push_screen(theme_palette())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -339,6 +369,7 @@ class LinregApp(App[None]):
             title="not recording the history",
             severity="warning",
             timeout=10,
+            markup=False,  # the reason may name a path with [ in it
         )
 
     @on(RunRecorded)
@@ -359,7 +390,8 @@ class LinregApp(App[None]):
         error = event.worker.error
         training = event.worker.group == "training"
         title = "run failed" if training else "loading torch failed"
-        self.notify(f"{type(error).__name__}: {error}", title=title, severity="error")
+        shown = f"{type(error).__name__}: {error}"  # may quote shapes like [32, 1]: no markup
+        self.notify(shown, title=title, severity="error", markup=False)
         if training and self.running:
             self.status.say(f"error · {type(error).__name__}: {error}", "error")
             self._end_job()

@@ -107,7 +107,7 @@ class ConfigFiles:
 
     def done(self, text: str) -> None:
         self.status.say(text)
-        self.app.notify(text, timeout=4)
+        self.app.notify(text, timeout=4, markup=False)  # paths may hold [/x]
 
 
 def fill_form(form: ConfigPane, values: Mapping[str, object]) -> None:

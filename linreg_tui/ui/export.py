@@ -119,7 +119,8 @@ def export_view(app: App[Any], view: ExperimentView) -> None:
             write_exports(rows, view.VIEW_ID, csv_path, json_path)
         except OSError as error:
             return _refuse(app, f"cannot write {csv_path}: {error.strerror or error}")
-        app.notify(f"{len(rows)} rows to {csv_path} and {json_path.name}", title="exported")
+        shown = f"{len(rows)} rows to {csv_path} and {json_path.name}"
+        app.notify(shown, title="exported", markup=False)  # paths may hold [/x]
         return None
 
     app.push_screen(ExportPrompt(default_path(view.EXPORT_STEM), attempt, len(rows)))
@@ -135,10 +136,11 @@ def deliver(
         save_filename=json_name,
         mime_type="application/json",
     )
-    app.notify(f"{len(rows)} rows: downloading {csv_name} and {json_name}", title="exported")
+    shown = f"{len(rows)} rows: downloading {csv_name} and {json_name}"
+    app.notify(shown, title="exported", markup=False)
 
 
 def _refuse(app: App[Any], problem: str) -> str:
     message = f"not exported: {problem}"
-    app.notify(message, title="export", severity="error")
+    app.notify(message, title="export", severity="error", markup=False)
     return message

@@ -1,7 +1,7 @@
-"""The command palette, guarded against two Textual 8.2.8 crashes found by a key monkey.
+"""The command palette, guarded against three Textual 8.2.8 crashes found by a key monkey.
 
-Both end the app and both are reproduced in tests/ui/test_app_keys.py (seeded random
-keys posted without waiting for idle, as a fast typist or a laggy SSH link delivers them):
+All end the app; tests/ui/test_app_keys.py and test_dialogs.py reproduce them (keys
+posted without waiting for idle, as a fast typist or a laggy SSH link delivers them):
 
 1. pageup/pagedown before the option list is laid out: `OptionList._move_page` reads
    `_index_to_line[highlighted]` from a line cache that `_update_lines` leaves empty while
@@ -11,6 +11,10 @@ keys posted without waiting for idle, as a fast typist or a laggy SSH link deliv
    / `_show_busy` after the palette's children are gone; their watchers' `query_one` then
    raises NoMatches in the worker, which exits the app. A palette being torn down has
    nothing to show, so the watchers return.
+3. two enters on a command: both are delivered to the palette before it is gone, the
+   second selects and dismisses again once the palette is closed; `dismiss` then pops
+   whatever is below (ScreenStackError with only the main screen left, which ends the
+   app) and the command runs twice. A closed palette ignores selections.
 """
 
 from __future__ import annotations
@@ -18,9 +22,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette
+from textual.widgets import Input, OptionList
+
+from linreg_tui.ui.widgets.dialog import closed
 
 if TYPE_CHECKING:
     from linreg_tui.ui.views.base import ExperimentView
@@ -42,8 +51,16 @@ def lab_commands(
         )
 
 
+def theme_palette() -> GuardedCommandPalette:
+    """Textual's theme picker (the palette's "Theme" command), as a guarded palette: the
+    stock one, from App.search_themes, has the same crashes."""
+    from textual.theme import ThemeProvider
+
+    return GuardedCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…")
+
+
 class GuardedCommandPalette(CommandPalette):
-    """CommandPalette minus two crashes of Textual 8.2.8 (see the module docstring)."""
+    """CommandPalette minus three crashes of Textual 8.2.8 (see the module docstring)."""
 
     def _action_command_list(self, action: str) -> None:
         if action in ("page_up", "page_down"):
@@ -64,3 +81,15 @@ class GuardedCommandPalette(CommandPalette):
     async def _watch__show_busy(self) -> None:
         if not self._torn_down():
             await super()._watch__show_busy()
+
+    @on(Input.Submitted)
+    @on(OptionList.OptionSelected)
+    def _ignore_once_closed(self, event: Input.Submitted | OptionList.OptionSelected) -> None:
+        if closed(self):  # runs before CommandPalette's own handlers, which it then skips
+            event.stop()
+            event.prevent_default()
+
+    def dismiss(self, result: None = None) -> AwaitComplete:
+        if closed(self):
+            return AwaitComplete.nothing()
+        return super().dismiss(result)

@@ -41,6 +41,13 @@ class ExperimentView(Vertical):
         SweepPlan. Raise ConfigError (after marking the view's own field) to refuse."""
         return [config]
 
+    def owns_field(self, name: str) -> bool:
+        """True if the view has a setting of its own by this name: a refusal naming it is
+        the view's to mark (the sizes view's b and steps are not the form's)."""
+        from linreg_tui.ui.widgets.sweep_fields import SweepFields
+
+        return any(name in fields.controls for fields in self.query(SweepFields))
+
     def preview(self, config: RunConfig) -> None:
         """Show a config before any run (called at start-up)."""
 

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from linreg_tui.budget import check_grid
 from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, DEFAULT_LRS, ConfigError
 from linreg_tui.ui.runner import SweepPlan
 from linreg_tui.ui.views.base import ExperimentView
@@ -149,6 +150,7 @@ class LrGridView(ExperimentView):
             )
             for lr in lrs:
                 checked(base, "lrs", f"{lr:g}", len(lrs), lr=lr)
+            check_grid(base, lrs)  # every lr side by side, within the limits of one run
         except ConfigError as error:
             raise self.fields.refuse(error.field, error) from None
         self.planned = (lrs, epochs)

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from linreg_tui.budget import MAX_RUNS, check_sizes, too_many_seeds, whole
 from linreg_tui.engine.config import (
     DEFAULT_SEEDS,
     DEFAULT_SIZES,
@@ -176,16 +177,21 @@ class SizesView(ExperimentView):
         self.explanation.border_title = "what to see"
 
     def plan(self, config: RunConfig) -> SweepPlan:
-        values = self.fields.read()
+        try:
+            values = self.fields.read()
+        except ConfigError as error:
+            raise self._with_cost(error, config) from None
         sizes: tuple[int, ...] = values["sizes"]  # type: ignore[assignment]
         seeds: int = values["seeds"]  # type: ignore[assignment]
         steps = values["steps"] if values["equal_steps"] else 0
         try:
             base = checked(config, "b", values["b"], 1, b=values["b"], average=values["average"])
             base = checked(base, "steps", steps, 1, steps=steps)
+            checked(base, "seeds", seeds, 1, seed=base.seed + seeds - 1)  # seeds seed, seed+1...
             total = sum(
                 checked(base, "sizes", n, seeds, num_train=n, num_val=n).total_steps for n in sizes
             )
+            check_sizes(base, sizes, seeds)  # the whole sweep within the limits of one run
         except ConfigError as error:
             raise self.fields.refuse(error.field, error) from None
         self.planned = (sizes, seeds)
@@ -198,6 +204,15 @@ class SizesView(ExperimentView):
             kind="sweep-sizes",
             params={"sizes": list(sizes), "seeds": seeds},
         )
+
+    def _with_cost(self, error: ConfigError, config: RunConfig) -> ConfigError:
+        """Too many seeds: the refusal says what they would cost (sizes are valid here)."""
+        seeds = whole(self.fields.controls["seeds"].value)  # type: ignore[arg-type]
+        if error.field != "seeds" or seeds <= MAX_RUNS:
+            return error
+        sizes = parse_sizes(str(self.fields.controls["sizes"].value))
+        cost = too_many_seeds(config, sizes, seeds)
+        return self.fields.refuse("seeds", ConfigError("seeds", f"{error.problem}: {cost}"))
 
     def run_started(self, event: RunStarted) -> None:
         self.points, self.summaries = [], []

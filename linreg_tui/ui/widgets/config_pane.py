@@ -20,6 +20,7 @@ from linreg_tui.engine.config import (
     ConfigError,
     RunConfig,
 )
+from linreg_tui.ui.text import plain
 from linreg_tui.ui.widgets.fields import (
     FieldValidator,
     check,
@@ -28,6 +29,7 @@ from linreg_tui.ui.widgets.fields import (
     parse,
     to_text,
 )
+from linreg_tui.ui.widgets.select import LabSelect
 
 INIT_NOTE = "NB: d2l's own code really trains from torch-default."
 
@@ -55,7 +57,7 @@ class ConfigPane(Vertical):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", can_focus=False):
             yield Label("experiment", classes="section first")
-            yield Select(
+            yield LabSelect(
                 [(title, view_id) for title, view_id in self.experiments],
                 value=self.experiments[0][1],
                 allow_blank=False,
@@ -74,7 +76,8 @@ class ConfigPane(Vertical):
         control: Input | Select[str] | Checkbox
         if kind == "choice":
             names = LOSS_NAMES if name == "loss" else INIT_NAMES
-            control = Select([(n, n) for n in names], value=value, allow_blank=False, compact=True)
+            options = [(n, n) for n in names]
+            control = LabSelect(options, value=value, allow_blank=False, compact=True)
         elif kind == "bool":
             control = Checkbox("", value=value, compact=True)
         else:
@@ -129,7 +132,7 @@ class ConfigPane(Vertical):
             return
         self.query_one(f"#row-{name}").set_class(message is not None, "-invalid")
         error = self.query_one(f"#error-{name}", Static)
-        error.update(message or "")
+        error.update(plain(message or ""))  # it may quote what was typed: not markup
         error.set_class(message is not None, "-shown")
 
     # -- reading the form ---------------------------------------------------------------
@@ -157,13 +160,26 @@ class ConfigPane(Vertical):
         try:
             config = RunConfig(**self.values())  # type: ignore[arg-type]
         except ConfigError as error:
-            self._mark(error.field, str(error))
-            self.focus_field(error.field)
+            self.refuse(error)
             return error
         for name in self.controls:
             self._mark(name, None)
         self.config = config
         return config
+
+    def refuse(self, error: ConfigError) -> None:
+        """Mark and focus the field an error names (found by the form or later, e.g. a job
+        too long for its view); an error naming no field of the form changes nothing."""
+        if error.field in self.controls:
+            self._mark(error.field, str(error))
+            self.focus_field(error.field)
+
+    def load(self, config: RunConfig) -> None:
+        """Show `config` in every field, as if typed (the marks follow the new text)."""
+        from linreg_tui.ui.config_io import fill_form  # config_io imports this module
+
+        fill_form(self, {name: getattr(config, name) for name in self.controls})
+        self.config = config
 
     def focus_field(self, name: str | None = None) -> None:
         """Focus a field (the first one if None) and scroll it into view."""

@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from linreg_tui.ui.text import plain, printable
+from linreg_tui.ui.widgets.dialog import Dialog, closed
 
 Attempt = Callable[[str], str | None]
 """Writes for a typed path; returns an error message, or None on success."""
 
 
-class ExportPrompt(ModalScreen[str | None]):
+class ExportPrompt(Dialog[str | None]):
     """Enter writes; an error shows under the path and nothing typed is lost.
 
     Dismissed with the path that worked, or None on escape.
@@ -53,12 +54,14 @@ class ExportPrompt(ModalScreen[str | None]):
     @on(Input.Submitted, "#export-path")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()  # the app runs training on a field's enter: not this one
+        if closed(self):
+            return  # a second enter queued behind the one that closed it: write nothing
         problem = self.attempt(event.value)
         if problem is None:
             self.dismiss(event.value.strip())
         else:
-            self.error = problem
-            self.query_one("#export-error", Static).update(Text(problem))  # paths may hold [
+            self.error = printable(problem)  # a file's key may hold escape sequences
+            self.query_one("#export-error", Static).update(plain(problem))  # paths may hold [
 
     def action_cancel(self) -> None:
         """Close without writing."""

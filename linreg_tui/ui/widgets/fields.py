@@ -6,12 +6,12 @@ form and the command line refuse exactly what the engine refuses, in the same wo
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Final, Literal
 
 from textual.validation import ValidationResult, Validator
 
+from linreg_tui.cli_parser import parse_list
 from linreg_tui.engine.config import FIELD_NAMES, RULES, ConfigError, RunConfig
 
 FieldKind = Literal["floats", "float", "int", "bool", "choice"]
@@ -60,9 +60,9 @@ def parse(name: str, text: str) -> object:
     """Text of an Input field to the Python value RunConfig expects; ConfigError if not."""
     kind = field_kind(name)
     text = text.strip()
+    if kind == "floats":  # the command line's rule: commas, no empty element ("2,,3")
+        return tuple(parse_list(name, text))
     try:
-        if kind == "floats":
-            return tuple(float(part) for part in re.split(r"[,\s]+", text) if part)
         if kind == "int":
             try:
                 return int(text)

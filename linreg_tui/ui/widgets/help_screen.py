@@ -6,11 +6,14 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from linreg_tui.budget import LIMITS
 
 INTRO = (
     "linreg-tui trains y = Xw + b + noise with minibatch SGD (d2l 3.5) and plots the "
@@ -44,6 +47,8 @@ def binding_rows(
 class HelpScreen(ModalScreen[None]):
     """A scrollable list of keys; F1 or escape closes it."""
 
+    DEFAULT_CSS = "HelpScreen #help-limits { margin-top: 1; color: $text-muted; }"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1", "app.pop_screen", "Close help"),
     ]
@@ -76,3 +81,4 @@ class HelpScreen(ModalScreen[None]):
             body.border_subtitle = "escape closes"
             yield Static(INTRO, id="help-intro")
             yield Static(table, id="help-keys")
+            yield Static(Text(f"Limits. {LIMITS}"), id="help-limits")

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
 from linreg_tui.ui.runner import SweepPlan
+from linreg_tui.ui.text import plain
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
@@ -70,10 +71,15 @@ class StatusBar(Horizontal):
         yield Label(IDLE_TEXT, id="status-text")
         yield ProgressBar(total=100, show_eta=False, id="status-progress")
 
+    @property
+    def text(self) -> str:
+        """The message on show, as plain text."""
+        return str(self.query_one("#status-text", Label).content)
+
     def say(self, text: str, severity: str = "") -> None:
         """Show a message; severity 'error' or 'warning' colours it."""
         label = self.query_one("#status-text", Label)
-        label.update(text, layout=False)  # fixed size (1fr x 1): skip the layout pass
+        label.update(plain(text), layout=False)  # fixed size (1fr x 1): no layout pass
         label.set_class(severity == "error", "-error")
         label.set_class(severity == "warning", "-warning")
 

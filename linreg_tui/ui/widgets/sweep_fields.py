@@ -16,9 +16,11 @@ from textual.containers import Horizontal, Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, Static
 
+from linreg_tui.budget import whole
 from linreg_tui.cli_parser import parse_list
 from linreg_tui.cli_sweep import MAX_RUNS, SWEEP_RULES
 from linreg_tui.engine.config import MAX_DATA_BYTES, RULES, ConfigError, RunConfig
+from linreg_tui.ui.text import plain
 
 Parser = Callable[[str], object]
 """Text of a field -> its value; raises ConfigError naming the field."""
@@ -62,11 +64,8 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 
 def parse_seeds(text: str) -> int:
-    """Seeds per size: a whole number from 1 to MAX_RUNS."""
-    try:
-        seeds = int(text.strip())
-    except ValueError:
-        seeds = 0
+    """Seeds per size: a whole number from 1 to MAX_RUNS ('1e3' is fine)."""
+    seeds = whole(text)
     if not 1 <= seeds <= MAX_RUNS:
         raise ConfigError("seeds", f"{SWEEP_RULES['seeds']} (got {text.strip()!r})")
     return seeds
@@ -183,7 +182,7 @@ class SweepFields(Vertical):
         if self.specs[name].parse is None:
             return
         error = self.query_one(f"#{self.child_id(name, 'error')}", Static)
-        error.update(message or "")
+        error.update(plain(message or ""))  # it quotes what was typed: not markup
         error.set_class(message is not None, "-shown")
         self.controls[name].set_class(message is not None, "-invalid")
 

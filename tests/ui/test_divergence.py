@@ -1,0 +1,128 @@
+"""Divergence in every view: shown as diverged, charts and tables keep drawing (log and
+linear, any size), and the exported CSV and JSON stay valid (strict JSON, no NaN)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.ui import LinregApp
+from linreg_tui.ui.views.mean_vs_sum import SEEDS, SUM, MeanVsSumView
+from linreg_tui.ui.widgets import LossChart, ResultsTable
+from linreg_tui.ui.widgets.export_prompt import ExportPrompt
+from tests.ui.conftest import SIZE, make_app, run_to_end
+
+DIVERGING = {
+    "lr-3": {"lr": 3.0},
+    "lr-30": {"lr": 30.0},
+    "lr-1e6": {"lr": 1e6},
+    "noise-1e30": {"noise": 1e30},
+    "w-1e20": {"w": (1e20, -3.4)},
+    "outliers-1e30": {"outliers": 0.5, "outlier_scale": 1e30},
+}
+"""Settings that blow up within the book's 3 epochs on 1000 examples."""
+
+
+def strict_json(text: str) -> Any:
+    """Parse refusing NaN and Infinity, which json.loads would accept."""
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in exported JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+async def still_alive(pilot: Pilot[None], app: LinregApp) -> None:
+    """Draw everything on screen, log and linear, at a tiny and a large size."""
+    for log_y in (False, True):
+        app.log_y = log_y
+        for size in ((200, 60), (40, 12), SIZE):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.05)
+            assert app.export_screenshot()  # every widget on screen rendered
+    assert app.is_running and app._exception is None
+
+
+async def export(pilot: Pilot[None], app: LinregApp, base: Path) -> tuple[list[Any], Any]:
+    """ctrl+e to `base`; the CSV rows and the JSON document, both parsed strictly."""
+    await pilot.press("ctrl+e")
+    prompt = app.screen
+    assert isinstance(prompt, ExportPrompt)
+    prompt.query_one(Input).value = str(base)
+    await pilot.press("enter")
+    assert not isinstance(app.screen, ExportPrompt), prompt.error
+    text = base.with_suffix(".json").read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    document = strict_json(text)
+    with base.with_suffix(".csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == len(document["rows"]) > 0
+    return rows, document
+
+
+@pytest.mark.parametrize("changes", DIVERGING.values(), ids=DIVERGING.keys())
+async def test_a_diverging_run_is_shown_drawn_and_exported(
+    changes: dict[str, object], tmp_path: Path
+) -> None:
+    app = make_app(replace(RunConfig(), **changes))  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await run_to_end(pilot, app)
+        assert app.status.text.startswith("diverged"), app.status.text
+        table = app.query_one(ResultsTable)
+        assert "diverged" in [getattr(cell, "value", cell) for cell in table.get_row_at(0)]
+        chart = app.query_one(LossChart)
+        assert chart.records[-1].diverged and "DIVERGED" in str(chart.border_title)
+        await still_alive(pilot, app)
+        rows, document = await export(pilot, app, tmp_path / "run")
+        assert rows[-1]["diverged"] == "true" and document["rows"][-1]["diverged"] is True
+        await run_to_end(pilot, app)  # and it runs again
+        assert table.row_count == 2
+
+
+async def test_summed_loss_blows_up_on_some_seeds_and_everything_stays_alive(
+    tmp_path: Path,
+) -> None:
+    """mse-sum at the mean's lr 0.03 over 20 seeds (d2l 3.5 ex. 1): some blow up."""
+    app = make_app(RunConfig(num_train=1024))
+    async with app.run_test(size=SIZE) as pilot:
+        app.show_view(MeanVsSumView.VIEW_ID)
+        await run_to_end(pilot, app, timeout=60)
+        view = app.query_one(MeanVsSumView)
+        up, ended, _ = view.tally(SUM)
+        assert ended == SEEDS and up >= 1
+        await still_alive(pilot, app)
+        rows, document = await export(pilot, app, tmp_path / "mvs")
+        assert sum(r["blew_up"] == "true" for r in rows) >= up
+        assert any(r["blew_up"] for r in document["rows"])
+
+
+async def test_diverged_cells_and_sizes_in_the_sweep_views(tmp_path: Path) -> None:
+    app = make_app(RunConfig(lr=3.0))
+    async with app.run_test(size=SIZE) as pilot:
+        app.show_view("lr-grid")
+        app.query_one("#grid-lrs", Input).value = "0.03, 3, 30, 1e6"
+        app.query_one("#grid-epochs_list", Input).value = "1, 3"
+        await pilot.pause(0.01)
+        await run_to_end(pilot, app, timeout=60)
+        await still_alive(pilot, app)
+        _, document = await export(pilot, app, tmp_path / "grid")
+        diverged = {row["lr"] for row in document["rows"] if row["diverged"]}
+        assert {30.0, 1e6} <= diverged and 0.03 not in diverged
+
+        app.show_view("sizes")  # the form's lr 3: every size blows up
+        app.query_one("#sizes-sizes", Input).value = "500, 1000, 2000"
+        app.query_one("#sizes-seeds", Input).value = "2"
+        await pilot.pause(0.01)
+        await run_to_end(pilot, app, timeout=60)
+        await still_alive(pilot, app)
+        rows, document = await export(pilot, app, tmp_path / "sizes")
+        assert [row["regime"] for row in rows] == ["2 diverged"] * 3
+        assert all(row["diverged"] == 2 for row in document["rows"])
