@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,12 @@ def test_wrong_type_is_refused_by_rule(tmp_path: Path) -> None:
         pytest.param("c.toml", b"lr = 0.1 # \xff\xfe\n", "is not UTF-8 text", id="not-utf8"),
         pytest.param("c.json", b"[" * 100_000, "nested too deeply", id="json-bomb"),
         pytest.param("c.toml", b"#" * (1024 * 1024 + 1), "larger than 1024 KiB", id="huge"),
+        # these raised RecursionError / ValueError: a traceback on the CLI, a dead app
+        pytest.param("c.toml", b"a = " + b"[" * 2000 + b"]" * 2000, "nested too", id="toml-deep"),
+        pytest.param("c.toml", b"a = " + b"{b = " * 500 + b"1" + b"}" * 500, "nested", id="inl"),
+        pytest.param("c.toml", b"epochs = " + b"9" * 5000, "number too long", id="toml-digits"),
+        pytest.param("c.json", b'{"seed": ' + b"9" * 5000 + b"}", "too long", id="json-digits"),
+        pytest.param("c.json", b'{"' + b"k" * 10**5 + b'": 1}', "key of 100,000", id="long-key"),
     ],
 )
 def test_malformed_files_give_one_clear_error(
@@ -89,6 +96,13 @@ def test_malformed_files_give_one_clear_error(
     path.write_bytes(content)
     with pytest.raises(ConfigFileError, match=message):
         read_mapping(path)
+
+
+def test_a_fifo_is_refused_unread(tmp_path: Path) -> None:
+    """Opening a FIFO blocks until someone writes to it: the CLI and the app hung."""
+    os.mkfifo(tmp_path / "pipe.toml")
+    with pytest.raises(ConfigFileError, match="is not a regular file"):
+        read_mapping(tmp_path / "pipe.toml")
 
 
 def test_missing_file_says_it_cannot_be_read(tmp_path: Path) -> None:

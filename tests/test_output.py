@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -120,6 +121,43 @@ def test_failure_inside_leaves_old_file_and_no_temp(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt), AtomicFile(target) as out:
         out.file.write("half a")
         raise KeyboardInterrupt
+    assert target.read_text() == "old\n"
+    assert os.listdir(tmp_path) == ["out.txt"]
+
+
+class FullDisk(io.RawIOBase):
+    """A file on a full disk: every write fails with ENOSPC."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self.fd)
+        super().close()
+
+
+def test_a_full_disk_leaves_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC comes at the flush, and again when discard() closes the file (close flushes
+    what is buffered): the temp file was left behind until discard() ignored that."""
+
+    def full_disk(fd: int, *args: object, **kwargs: object) -> io.TextIOWrapper:
+        return io.TextIOWrapper(io.BufferedWriter(FullDisk(fd)), encoding="utf-8")
+
+    target = tmp_path / "out.txt"
+    target.write_text("old\n")
+    monkeypatch.setattr(os, "fdopen", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        write_text(target, "new\n")
+    monkeypatch.undo()
     assert target.read_text() == "old\n"
     assert os.listdir(tmp_path) == ["out.txt"]
 
