@@ -27,6 +27,7 @@ DIVERGING = {
     "noise-1e30": {"noise": 1e30},
     "w-1e20": {"w": (1e20, -3.4)},
     "outliers-1e30": {"outliers": 0.5, "outlier_scale": 1e30},
+    "b-1e300": {"b": 1e300},  # the MSE is inf from epoch 0
 }
 """Settings that blow up within the book's 3 epochs on 1000 examples."""
 
@@ -44,10 +45,11 @@ async def still_alive(pilot: Pilot[None], app: LinregApp) -> None:
     """Draw everything on screen, log and linear, at a tiny and a large size."""
     for log_y in (False, True):
         app.log_y = log_y
-        for size in ((200, 60), (40, 12), SIZE):
+        for size in ((200, 60), (40, 12)):
             await pilot.resize_terminal(*size)
             await pilot.pause(0.05)
             assert app.export_screenshot()  # every widget on screen rendered
+    await pilot.resize_terminal(*SIZE)
     assert app.is_running and app._exception is None
 
 
@@ -87,6 +89,18 @@ async def test_a_diverging_run_is_shown_drawn_and_exported(
         assert table.row_count == 2
 
 
+async def test_absurd_but_finite_losses_are_drawn_and_exported(tmp_path: Path) -> None:
+    """lr 2 for one epoch: MSE 1.8e33, finite, so not 'diverged' (NOTES: plotext overflows
+    near 1e300 and dies on inf; the charts plot log10 or clip)."""
+    app = make_app(RunConfig(lr=2.0, epochs=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await run_to_end(pilot, app)
+        assert app.query_one(LossChart).records[-1].train_mse > 1e30
+        await still_alive(pilot, app)
+        _, document = await export(pilot, app, tmp_path / "run")
+        assert document["rows"][-1]["train_mse"] > 1e30
+
+
 async def test_summed_loss_blows_up_on_some_seeds_and_everything_stays_alive(
     tmp_path: Path,
 ) -> None:
@@ -94,6 +108,7 @@ async def test_summed_loss_blows_up_on_some_seeds_and_everything_stays_alive(
     app = make_app(RunConfig(num_train=1024))
     async with app.run_test(size=SIZE) as pilot:
         app.show_view(MeanVsSumView.VIEW_ID)
+        await pilot.pause()  # the view and its fields are mounted
         await run_to_end(pilot, app, timeout=60)
         view = app.query_one(MeanVsSumView)
         up, ended, _ = view.tally(SUM)
@@ -108,6 +123,7 @@ async def test_diverged_cells_and_sizes_in_the_sweep_views(tmp_path: Path) -> No
     app = make_app(RunConfig(lr=3.0))
     async with app.run_test(size=SIZE) as pilot:
         app.show_view("lr-grid")
+        await pilot.pause()  # the view and its fields are mounted
         app.query_one("#grid-lrs", Input).value = "0.03, 3, 30, 1e6"
         app.query_one("#grid-epochs_list", Input).value = "1, 3"
         await pilot.pause(0.01)
@@ -118,6 +134,7 @@ async def test_diverged_cells_and_sizes_in_the_sweep_views(tmp_path: Path) -> No
         assert {30.0, 1e6} <= diverged and 0.03 not in diverged
 
         app.show_view("sizes")  # the form's lr 3: every size blows up
+        await pilot.pause()  # the view and its fields are mounted
         app.query_one("#sizes-sizes", Input).value = "500, 1000, 2000"
         app.query_one("#sizes-seeds", Input).value = "2"
         await pilot.pause(0.01)

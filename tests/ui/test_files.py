@@ -172,23 +172,21 @@ HOSTILE = {
 """Malformed and hostile files: (name, bytes, what the message says)."""
 
 
-@pytest.mark.parametrize("case", HOSTILE.values(), ids=HOSTILE.keys())
-async def test_a_hostile_config_file_is_named_and_the_form_untouched(
-    tmp_path: Path, case: tuple[str, bytes, str]
-) -> None:
-    name, content, words = case
-    path = tmp_path / name
-    path.write_bytes(content)
+async def test_hostile_config_files_are_named_and_the_form_untouched(tmp_path: Path) -> None:
     app = make_app(TINY)
     async with app.run_test(size=SIZE) as pilot:
         before = app.form.values()
-        prompt = await submit(pilot, app, "ctrl+o", str(path))
-        assert app.screen is prompt, "the dialog stays open: fix the path or escape"
-        assert str(path) in prompt.error and words in prompt.error, prompt.error
-        assert "\x1b" not in str(prompt.query_one("#path-error").render())
-        assert len(prompt.error) < 400
-        await pilot.press("escape")
-        assert app.form.values() == before and app.is_running
+        for case, (name, content, words) in HOSTILE.items():
+            path = tmp_path / case / name
+            path.parent.mkdir()
+            path.write_bytes(content)
+            prompt = await submit(pilot, app, "ctrl+o", str(path))
+            assert app.screen is prompt, f"{case}: the dialog stays open to fix the path"
+            assert str(path) in prompt.error and words in prompt.error, (case, prompt.error)
+            assert "\x1b" not in str(prompt.query_one("#path-error").render()), case
+            assert len(prompt.error) < 400, case
+            await pilot.press("escape")
+            assert app.form.values() == before and app.is_running, case
 
 
 async def test_a_path_that_looks_like_markup_is_only_text(tmp_path: Path) -> None:

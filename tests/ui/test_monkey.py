@@ -27,7 +27,7 @@ from linreg_tui.ui.widgets.sweep_fields import SweepFields
 from tests.ui.conftest import make_app, run_to_end, wait_for
 
 KEYS = [
-    *"abcxyz019.-,e [/]",
+    *"abcrxyz019.-,e [/]",
     "tab", "shift+tab", "up", "down", "left", "right", "home", "end",
     "pageup", "pagedown", "enter", "escape", "backspace", "delete", "space",
     "ctrl+r", "ctrl+r", "ctrl+l", "ctrl+p", "ctrl+e", "ctrl+s", "ctrl+o",
