@@ -19,7 +19,7 @@ import torch
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.data import make_data
 from linreg_tui.engine.model import initial_parameters
-from linreg_tui.engine.training import EpochRecord, StopCheck, setup_torch
+from linreg_tui.engine.training import EpochRecord, StopCheck, divergence_limit, setup_torch
 
 _SHAPE_FIELDS = (
     "num_train", "num_val", "batch_size", "epochs", "loss", "delta", "steps", "average",
@@ -133,12 +133,14 @@ def train_batched_with_data(
     last_epoch, total_steps = first.total_epochs, first.total_steps
     out: list[list[EpochRecord]] = [[] for _ in cfgs]
     alive = [True] * K
+    start_mse = (torch.baddbmm(b, X, W) - y).square().mean(dim=(1, 2)).tolist()
+    limits = [divergence_limit(m) for m in start_mse]
     rows = torch.arange(K).reshape(K, 1)
     no_grad: torch.Tensor | None = None
     if not final_only:
         objective0 = _batch_objective(loss, torch.baddbmm(b, X, W) - y, bs)
         _emit(out, alive, 0, 0, objective0, X, y, vX, vy, W, b, no_grad, no_grad,
-              true_w, true_b, start)  # fmt: skip
+              true_w, true_b, start, limits)  # fmt: skip
     # lr folded into the per-example step: coef = lr / m for a mean over m examples
     coef = {m: lr / m if loss.reduction == "mean" else lr for m in {bs, n % bs or bs}}
     steps = 0
@@ -174,7 +176,7 @@ def train_batched_with_data(
             W, b = W_sum / len(residuals), b_sum / len(residuals)
         objective = _batch_objective(loss, torch.cat(residuals, dim=1), bs)
         _emit(out, alive, epoch, steps, objective, X, y, vX, vy, W, b, gW, gb,
-              true_w, true_b, start)  # fmt: skip
+              true_w, true_b, start, limits)  # fmt: skip
     return out, X, y
 
 
@@ -195,6 +197,7 @@ def _emit(
     true_w: torch.Tensor,
     true_b: torch.Tensor,
     start: float,
+    limits: list[float],
 ) -> None:
     # float32 is enough here: torch reduces pairwise, so 10^4 terms keep ~7 digits
     train_mse = (torch.baddbmm(b, X, W) - y).square().mean(dim=(1, 2)).tolist()
@@ -211,7 +214,8 @@ def _emit(
         if not alive[k]:
             continue
         values = (losses[k], train_mse[k], val_mse[k], b_list[k], *w_list[k])
-        diverged = not all(v == v and abs(v) != float("inf") for v in values)
+        finite = all(v == v and abs(v) != float("inf") for v in values)
+        diverged = not finite or train_mse[k] > limits[k]
         out[k].append(
             EpochRecord(
                 epoch=epoch,

@@ -39,6 +39,9 @@ DEFAULT_SIZES: Final[tuple[int, ...]] = tuple(5 * 2**k for k in range(12))
 DEFAULT_SEEDS: Final = 5
 DEFAULT_LRS: Final[tuple[float, ...]] = (0.003, 0.03, 0.3, 3.0)
 DEFAULT_EPOCHS_LIST: Final[tuple[int, ...]] = (1, 3, 10, 30)
+DIVERGENCE_FACTOR: Final = 1e6
+"""A run whose training MSE grows more than this factor above max(its start, 1) has
+diverged, even before anything overflows to inf (e.g. lr 1 at the defaults: 33 -> 5e10)."""
 SIZE_SWEEP_B: Final = 4.0
 """The exercise's true bias for the size sweep."""
 NEAR_FLOOR: Final = 5.0
@@ -234,33 +237,41 @@ def _check_budget(cfg: RunConfig) -> None:
     steps = cfg.total_steps
     # blame the larger factor: many epochs, or many (small) batches per epoch
     name = "steps" if cfg.steps > 0 else "epochs"
-    how = f"{steps:,} SGD steps"
+    how = f"{_count(steps)} SGD steps"
     if cfg.steps == 0:
         if cfg.batches_per_epoch > cfg.epochs:
             name = "batch_size" if cfg.batch_size < 8 else "num_train"
         how = (
-            f"{cfg.epochs:,} epochs x {cfg.batches_per_epoch:,} batches of {cfg.batch_size:,}"
-            f" = {steps:,} SGD steps"
+            f"{_count(cfg.epochs)} epochs x {_count(cfg.batches_per_epoch)} batches of "
+            f"{_count(cfg.batch_size)} = {_count(steps)} SGD steps"
         )
     if steps > MAX_STEPS:
         raise ConfigError(
             name,
             f"is too large: {how} would take about "
-            f"{_duration(steps * STEP_SECONDS)}; the limit is {MAX_STEPS:,} steps",
+            f"{_duration(steps * STEP_SECONDS)}; the limit is {_count(MAX_STEPS)} steps",
         )
     passes = cfg.total_epochs * rows * (cfg.features + 1)
     if passes > MAX_SAMPLE_PASSES:
         raise ConfigError(
             name,
-            f"is too large: {cfg.total_epochs:,} epochs over {rows:,} examples would take "
+            f"is too large: {_count(cfg.total_epochs)} epochs over {_count(rows)} examples "
+            "would take "
             f"about {_duration(passes * 2e-9 + steps * STEP_SECONDS)}; "
             f"the limit is {MAX_SAMPLE_PASSES:.0e} example-features",
         )
 
 
+def _count(n: float) -> str:
+    """1,234,567 up to ten billion, then 1.2e+12: a refusal stays one readable line."""
+    return f"{n:,.0f}" if n < 1e10 else f"{n:.1e}"
+
+
 def _bytes(n: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if n < 1024 or unit == "PiB":
+            if unit == "PiB" and n >= 1e4:
+                return f"{n:.1e} PiB"
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     raise AssertionError("unreachable")
@@ -273,4 +284,5 @@ def _duration(seconds: float) -> str:
         return f"{seconds / 60:.0f} min"
     if seconds < 3 * 86400:
         return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:,.0f} days"
+    days = seconds / 86400
+    return f"{days:,.0f} days" if days < 1e6 else f"{days / 365.25:.1e} years"

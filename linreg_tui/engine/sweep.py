@@ -151,8 +151,6 @@ class SizeSummary:
     """SGD's mean error within NEAR_FLOOR x the floor's: its optimization error is spent."""
 
 
-
-
 def summarize_sizes(points: Iterable[SizePoint]) -> list[SizeSummary]:
     """Group points by size (in order of first appearance) and summarize each group."""
     groups: dict[int, list[SizePoint]] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.config import DIVERGENCE_FACTOR, RunConfig
 from linreg_tui.engine.data import SyntheticData, make_data
 from linreg_tui.engine.losses import LOSSES
 from linreg_tui.engine.model import build_model
@@ -55,6 +55,11 @@ class EpochRecord:
         return math.sqrt(sum(g * g for g in self.weight_grad) + self.bias_grad**2)
 
 
+def divergence_limit(start_mse: float) -> float:
+    """The training MSE beyond which a run that started at `start_mse` has diverged."""
+    return DIVERGENCE_FACTOR * max(start_mse, 1.0) if math.isfinite(start_mse) else math.inf
+
+
 def setup_torch() -> None:
     """One intra-op thread: fastest for a model this small (and steadier timings)."""
     if torch.get_num_threads() != 1:
@@ -83,10 +88,13 @@ def train(
     X, y = data.train_X, data.train_y
     n, batch = cfg.num_train, cfg.batch_size
 
+    limit = math.inf  # of the training MSE, set from the start: see DIVERGENCE_FACTOR
+
     def record(epoch: int, steps: int, train_loss: float) -> EpochRecord:
-        return _evaluate(model, data, cfg, true_w, epoch, steps, train_loss, start)
+        return _evaluate(model, data, cfg, true_w, epoch, steps, train_loss, start, limit)
 
     first = record(0, 0, _objective(model, data, cfg))
+    limit = divergence_limit(first.train_mse)
     yield first
     if first.diverged:
         return
@@ -145,6 +153,7 @@ def _evaluate(
     steps: int,
     train_loss: float,
     start: float,
+    limit: float,
 ) -> EpochRecord:
     weight = model.weight.reshape(-1)
     bias = model.bias.reshape(())
@@ -166,7 +175,7 @@ def _evaluate(
         b_error=abs(cfg.b - b_hat),
         weight_grad=None if wg is None else tuple(wg.reshape(-1).tolist()),
         bias_grad=None if bg is None else float(bg.item()),
-        diverged=not finite,
+        diverged=not finite or train_mse > limit,
         elapsed=time.perf_counter() - start,
     )
 

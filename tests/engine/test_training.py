@@ -79,6 +79,15 @@ def test_a_too_large_lr_ends_in_a_diverged_record_within_the_first_epoch(lr: flo
     assert not records[0].diverged
 
 
+def test_a_millionfold_growth_is_diverged_before_anything_overflows() -> None:
+    """lr 1 at the defaults: train MSE 33 -> 2e4 -> 3e4 -> 5e10 (finite, but diverged)."""
+    records = list(train(RunConfig(lr=1.0)))
+    assert [r.diverged for r in records] == [False, False, False, True]
+    assert math.isfinite(records[-1].train_mse)
+    batched = train_batched([RunConfig(lr=1.0)])
+    assert batched is not None and [r.diverged for r in batched[0]] == [False] * 3 + [True]
+
+
 def test_huge_noise_is_a_result_not_an_exception() -> None:
     records = list(train(RunConfig(noise=1e30, epochs=2)))
     assert records[-1].diverged
