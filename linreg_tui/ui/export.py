@@ -104,7 +104,9 @@ def export_view(app: App[Any], view: ExperimentView) -> None:
 
     rows = view.export_rows()  # the table as it is now, even if a run goes on
     if not rows:
-        app.notify(f"nothing to export yet: {view.TITLE} has no results", severity="warning")
+        app.notify(
+            f"nothing to export yet: {view.TITLE} has no results", severity="warning", markup=False
+        )
         return
 
     def attempt(text: str) -> str | None:

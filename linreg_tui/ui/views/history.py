@@ -191,7 +191,7 @@ class HistoryView(ExperimentView):
     @on(Deleted)
     def _deleted(self, event: Deleted) -> None:
         if event.error:
-            self.app.notify(event.error, title="not deleted", severity="error")
+            self.app.notify(event.error, title="not deleted", severity="error", markup=False)
             return
         if event.run_id in self.overlaid:
             self.overlaid.remove(event.run_id)
