@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import os
 import threading
@@ -108,8 +110,12 @@ class LinregApp(App[None]):
         warm_torch: bool = True,
         db: str | os.PathLike[str] | None = None,
         record: bool = True,
+        lazy_views: bool | None = None,
     ) -> None:
         super().__init__()
+        self.lazy_views = lazy_views
+        """Mount the views behind the first after the first frame; None: in a real terminal
+        only (headless tests and screenshots get every view from the start)."""
         self.config = config or RunConfig()
         self.warm_torch = warm_torch
         """Load torch in the background after the first frame (off in snapshot tests)."""
@@ -124,13 +130,18 @@ class LinregApp(App[None]):
         self.job_view: ExperimentView | None = None
         self.views: list[ExperimentView] = []
         """Every experiment view, held from mount (a modal screen may be on top later)."""
+        self.pending_view: str | None = None
+        """A view asked for before the views behind the first one were mounted."""
+        self.mounting_views: asyncio.Event | None = None
+        """Set once the hidden views finished mounting; None while not started."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield ConfigPane(self.config, [(v.TITLE, v.VIEW_ID) for v in VIEWS], id="config")
+            lazy = not self.is_headless if self.lazy_views is None else self.lazy_views
             with ContentSwitcher(initial=VIEWS[0].VIEW_ID, id="views"):
-                for view in VIEWS:
-                    yield view()
+                for view in VIEWS[:1] if lazy else VIEWS:
+                    yield view()  # lazy: the others mount after the first frame
         yield StatusBar(id="status")
         yield Footer()
 
@@ -149,9 +160,52 @@ class LinregApp(App[None]):
         self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
 
     def _after_first_frame(self) -> None:
-        gc.freeze()  # NOTES: full collections of start-up objects stalled the UI 110-200 ms
+        if len(self.views) < len(VIEWS):
+            self.call_later(self._mount_other_views)
+        else:
+            gc.freeze()  # NOTES: full collections of start-up objects stalled the UI 110-200 ms
         if self.warm_torch:
             self.load_torch()
+
+    async def _mount_other_views(self) -> None:
+        """Mount the views behind the first: composing them all before the first frame cost
+        about 0.1 s of start-up (bench/bench_ui.py, target 1)."""
+        if not self.is_running:
+            return
+        self.mounting_views = done = asyncio.Event()
+        others = [view() for view in VIEWS[len(self.views) :]]
+        for view in others:
+            view.display = False
+        try:
+            await self.switcher.mount(*others)
+        finally:
+            done.set()
+        if not self.is_running:
+            return
+        for view in others:
+            view.preview(self.config)
+            view.set_log_y(self.log_y)
+        self.views.extend(others)
+        gc.freeze()  # NOTES: full collections of start-up objects stalled the UI 110-200 ms
+        if self.pending_view is not None:
+            self._switch_to(self.pending_view)
+
+    async def _shutdown(self) -> None:
+        # Widgets still mounting when Textual tears the app down compose nothing, and a
+        # mount handler that queries its children then raises NoMatches (a traceback on
+        # quit). Let a mount already under way finish first: it takes ~0.1 s.
+        if self.mounting_views is not None and not self.mounting_views.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.mounting_views.wait(), 2.0)
+        await super()._shutdown()
+
+    def _switch_to(self, view_id: str) -> None:
+        """Show a view now, or as soon as it is mounted."""
+        if any(view.id == view_id for view in self.views):
+            self.pending_view = None
+            self.switcher.current = view_id
+        else:
+            self.pending_view = view_id
 
     @property
     def view(self) -> ExperimentView:
@@ -286,7 +340,7 @@ class LinregApp(App[None]):
     def show_view(self, view_id: str) -> None:
         """Switch the experiment view (and the selector with it)."""
         self.form.query_one("#experiment", Select).value = view_id
-        self.switcher.current = view_id
+        self._switch_to(view_id)
 
     def action_command_palette(self) -> None:
         # No fixed id (Textual's "--command-palette"): a palette still being removed, or
@@ -407,7 +461,7 @@ class LinregApp(App[None]):
     @on(Select.Changed, "#experiment")
     def _experiment_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
-            self.switcher.current = event.value
+            self._switch_to(event.value)
 
     def _tick(self) -> None:
         if self.running and self.job is not None and not self.job.cancelling:

@@ -34,6 +34,7 @@ from linreg_tui.ui.widgets.confirm_screen import ConfirmScreen
 from linreg_tui.ui.widgets.curves_chart import CurvesChart
 from linreg_tui.ui.widgets.history_table import HistoryTable
 from linreg_tui.ui.widgets.run_details import RunDetails
+from linreg_tui.ui.widgets.select import LabSelect
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
@@ -81,7 +82,9 @@ class HistoryView(ExperimentView):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="history-filters"):
-            yield Select(LOSS_CHOICES, value="", allow_blank=False, compact=True, id="history-loss")
+            yield LabSelect(
+                LOSS_CHOICES, value="", allow_blank=False, compact=True, id="history-loss"
+            )
             yield Label("lr", classes="filter-name")
             yield Input(placeholder="any", type="number", compact=True, id="history-lr")
             yield Label("n", classes="filter-name")

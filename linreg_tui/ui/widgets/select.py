@@ -9,6 +9,7 @@ same trap (ui/palette.py). With no laid-out list there is no page to move: skip 
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Select
 from textual.widgets._select import (  # private: to swap in the guarded overlay
@@ -31,6 +32,12 @@ class _Overlay(SelectOverlay):
 
 class LabSelect(Select[SelectType]):
     """A Select whose drop-down list ignores page keys until it is laid out."""
+
+    def _on_mount(self, event: events.Mount) -> None:
+        # A Select mounted while the app quits composes nothing, and Select's own mount
+        # handler then fails to find its list (NoMatches ends the app with a traceback).
+        if not self.query(SelectOverlay):
+            event.prevent_default()
 
     def compose(self) -> ComposeResult:
         yield SelectCurrent(self.prompt)  # as Select.compose, with the guarded overlay

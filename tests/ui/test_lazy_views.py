@@ -1,0 +1,28 @@
+"""In a real terminal the views behind the first mount after the first frame (start-up)."""
+
+from __future__ import annotations
+
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.ui import LinregApp
+from linreg_tui.ui.views import VIEWS
+from tests.ui.conftest import run_to_end, wait_for
+
+
+async def test_lazy_views_all_mount_and_a_requested_one_shows_once_mounted() -> None:
+    app = LinregApp(config=RunConfig(num_train=100, num_val=50), warm_torch=False, lazy_views=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.show_view(VIEWS[-1].VIEW_ID)  # asked for before it exists, or just after
+        await wait_for(pilot, lambda: len(app.views) == len(VIEWS))
+        await wait_for(pilot, lambda: app.switcher.current == VIEWS[-1].VIEW_ID)
+        app.show_view(VIEWS[0].VIEW_ID)
+        await pilot.pause()
+        await run_to_end(pilot, app)
+        assert app.status.text.startswith("done")
+
+
+async def test_quitting_while_the_views_mount_is_clean() -> None:
+    for wait in range(12):  # leave at every moment of the hidden views' mounting
+        app = LinregApp(warm_torch=False, lazy_views=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(wait * 0.01)
+        assert app.return_code in (0, None)
