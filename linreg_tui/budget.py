@@ -20,6 +20,8 @@ from linreg_tui.engine.config import (
     STEP_SECONDS,
     ConfigError,
     RunConfig,
+    format_count,
+    format_duration,
 )
 
 PASS_SECONDS = 20e-9
@@ -86,7 +88,7 @@ def over_limits(work: Work) -> str | None:
         limit = f"the limit is {MAX_SAMPLE_PASSES:.0e} example-features for a whole job"
     return (
         f"is too large: {work.runs:,} runs, {work.steps:,} SGD steps over "
-        f"{work.passes:.1e} example-features, would take about {duration(work.seconds)}; "
+        f"{work.passes:.1e} example-features, would take about {format_duration(work.seconds)}; "
         f"{limit}"
     )
 
@@ -95,8 +97,9 @@ def too_many_seeds(base: RunConfig, sizes: Sequence[int], seeds: int) -> str:
     """What `seeds` over MAX_RUNS would cost, to follow the rule in a refusal."""
     work = _sizes_work(base, sizes, seeds)
     return (
-        f"{count(seeds)} seeds x {len(sizes)} sizes would be {count(work.runs)} runs, about "
-        f"{duration(work.seconds)}, with {count(work.peak_bytes / 2**30)} GiB of data at once"
+        f"{format_count(seeds)} seeds x {len(sizes)} sizes would be "
+        f"{format_count(work.runs)} runs, about {format_duration(work.seconds)}, "
+        f"with {format_count(work.peak_bytes / 2**30)} GiB of data at once"
     )
 
 
@@ -107,22 +110,6 @@ def whole(text: str) -> int:
     except ValueError:
         return 0
     return int(value) if value.is_integer() else 0
-
-
-def duration(seconds: float) -> str:
-    """'40 s', '12 min', '5 h' or '3,171 days'."""
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 3 * 86400:
-        return f"{seconds / 3600:.0f} h"
-    return f"{count(seconds / 86400)} days"
-
-
-def count(value: float) -> str:
-    """'1,234' up to a billion, then '1.2e+12' (a typed 1e300 must not print 300 digits)."""
-    return f"{value:,.0f}" if value < 1e9 else f"{value:.1e}"
 
 
 def blame(cfg: RunConfig) -> str:

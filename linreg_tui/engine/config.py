@@ -231,43 +231,45 @@ def _check_budget(cfg: RunConfig) -> None:
         name = "num_train" if cfg.num_train >= cfg.num_val else "num_val"
         raise ConfigError(
             name,
-            f"is too large: the data would need about {_bytes(data_bytes)} of memory; "
-            f"the limit is {_bytes(MAX_DATA_BYTES)}",
+            f"is too large: the data would need about {format_bytes(data_bytes)} of memory; "
+            f"the limit is {format_bytes(MAX_DATA_BYTES)}",
         )
     steps = cfg.total_steps
     # blame the larger factor: many epochs, or many (small) batches per epoch
     name = "steps" if cfg.steps > 0 else "epochs"
-    how = f"{_count(steps)} SGD steps"
+    how = f"{format_count(steps)} SGD steps"
     if cfg.steps == 0:
         if cfg.batches_per_epoch > cfg.epochs:
             name = "batch_size" if cfg.batch_size < 8 else "num_train"
         how = (
-            f"{_count(cfg.epochs)} epochs x {_count(cfg.batches_per_epoch)} batches of "
-            f"{_count(cfg.batch_size)} = {_count(steps)} SGD steps"
+            f"{format_count(cfg.epochs)} epochs x {format_count(cfg.batches_per_epoch)} batches of "
+            f"{format_count(cfg.batch_size)} = {format_count(steps)} SGD steps"
         )
     if steps > MAX_STEPS:
         raise ConfigError(
             name,
             f"is too large: {how} would take about "
-            f"{_duration(steps * STEP_SECONDS)}; the limit is {_count(MAX_STEPS)} steps",
+            f"{format_duration(steps * STEP_SECONDS)}; "
+            f"the limit is {format_count(MAX_STEPS)} steps",
         )
     passes = cfg.total_epochs * rows * (cfg.features + 1)
     if passes > MAX_SAMPLE_PASSES:
         raise ConfigError(
             name,
-            f"is too large: {_count(cfg.total_epochs)} epochs over {_count(rows)} examples "
-            "would take "
-            f"about {_duration(passes * 2e-9 + steps * STEP_SECONDS)}; "
+            f"is too large: {format_count(cfg.total_epochs)} epochs over "
+            f"{format_count(rows)} examples would take "
+            f"about {format_duration(passes * 2e-9 + steps * STEP_SECONDS)}; "
             f"the limit is {MAX_SAMPLE_PASSES:.0e} example-features",
         )
 
 
-def _count(n: float) -> str:
+def format_count(n: float) -> str:
     """1,234,567 up to ten billion, then 1.2e+12: a refusal stays one readable line."""
     return f"{n:,.0f}" if n < 1e10 else f"{n:.1e}"
 
 
-def _bytes(n: float) -> str:
+def format_bytes(n: float) -> str:
+    """1.5 GiB, 3.0 TiB or 1.1e+286 PiB."""
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if n < 1024 or unit == "PiB":
             if unit == "PiB" and n >= 1e4:
@@ -277,7 +279,8 @@ def _bytes(n: float) -> str:
     raise AssertionError("unreachable")
 
 
-def _duration(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
+    """40 s, 12 min, 5 h, 3,171 days or 2.7e+290 years."""
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:
