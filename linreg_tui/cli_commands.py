@@ -163,6 +163,7 @@ def run_command(args: argparse.Namespace) -> int:
     if last is not None and last.diverged and not args.json:
         emit(
             f"# diverged at epoch {last.epoch} after {last.steps} steps: a loss or parameter "
-            f"became inf/nan; try a smaller --lr (now {cfg.lr:g})"
+            "became inf/nan, or the training MSE grew a millionfold; "
+            f"try a smaller --lr (now {cfg.lr:g})"
         )
     return EXIT_OK
