@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from linreg_tui.ui.widgets.loss_chart import LINEAR_LIMIT, _plottable, decimate, log_ticks
+from linreg_tui.ui.widgets.loss_chart import LINEAR_LIMIT, decimate, log_ticks, plottable
 
 
 def test_decimate_keeps_ends_and_the_limit() -> None:
@@ -27,9 +27,9 @@ def test_log_ticks_stay_inside_the_data_and_are_labelled() -> None:
 
 def test_nothing_unplottable_reaches_plotext() -> None:
     for value in (math.inf, -math.inf, math.nan):
-        assert _plottable(value, log_y=False) is None
-        assert _plottable(value, log_y=True) is None
-    assert _plottable(LINEAR_LIMIT * 10, log_y=False) is None
-    assert _plottable(1e300, log_y=True) == 300
-    assert _plottable(0.0, log_y=True) is None
-    assert _plottable(0.25, log_y=False) == 0.25
+        assert plottable(value, log_y=False) is None
+        assert plottable(value, log_y=True) is None
+    assert plottable(LINEAR_LIMIT * 10, log_y=False) is None
+    assert plottable(1e300, log_y=True) == 300
+    assert plottable(0.0, log_y=True) is None
+    assert plottable(0.25, log_y=False) == 0.25

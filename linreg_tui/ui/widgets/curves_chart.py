@@ -11,7 +11,7 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from linreg_tui.ui.widgets.loss_chart import LINEAR_LIMIT, decimate, log_ticks
+from linreg_tui.ui.widgets.loss_chart import decimate, log_ticks, plottable
 
 COLOURS: dict[str, str] = {
     "primary": "#0178D4",
@@ -33,15 +33,6 @@ class Curve:
     marker: str = "braille"
     in_legend: bool = True
     points: list[tuple[float, float]] = field(default_factory=list)
-
-
-def plottable(value: float, log_y: bool) -> float | None:
-    """The y plotext gets for a value, or None: never inf, nan or absurd (NOTES)."""
-    if not math.isfinite(value):
-        return None
-    if log_y:
-        return math.log10(value) if value > 0 else None
-    return value if abs(value) <= LINEAR_LIMIT else None
 
 
 class CurvesChart(PlotextPlot):

@@ -92,8 +92,8 @@ class LossChart(PlotextPlot):
         for record in records:
             self.records.append(record)
             for value in (record.train_mse, record.val_mse):
-                self.off_scale[False] += _plottable(value, False) is None
-                self.off_scale[True] += _plottable(value, True) is None
+                self.off_scale[False] += plottable(value, False) is None
+                self.off_scale[True] += plottable(value, True) is None
         self._update_titles()
         self.refresh()
 
@@ -130,7 +130,7 @@ class LossChart(PlotextPlot):
             points = [
                 (r.epoch, y)
                 for r in shown
-                if (y := _plottable(getattr(r, get), self.log_y)) is not None
+                if (y := plottable(getattr(r, get), self.log_y)) is not None
             ]
             if points:
                 xs, ys = zip(*points, strict=True)
@@ -160,7 +160,7 @@ class LossChart(PlotextPlot):
         )
 
 
-def _plottable(value: float, log_y: bool) -> float | None:
+def plottable(value: float, log_y: bool) -> float | None:
     """The y plotext gets for a value, or None: never inf, nan or absurd (NOTES)."""
     if not math.isfinite(value):
         return None

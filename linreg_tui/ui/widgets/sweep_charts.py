@@ -16,20 +16,11 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from linreg_tui.ui.widgets.loss_chart import LINEAR_LIMIT, decimate, log_ticks
+from linreg_tui.ui.widgets.loss_chart import decimate, log_ticks, plottable
 from linreg_tui.ui.widgets.sweep_tables import short
 
 if TYPE_CHECKING:
     from linreg_tui.engine.sweep import GridCell
-
-
-def _y(value: float, log: bool) -> float | None:
-    """What plotext may be given for a value, or None (non-finite, absurd, or <= 0 on log)."""
-    if not math.isfinite(value):
-        return None
-    if log:
-        return math.log10(value) if value > 0 else None
-    return value if abs(value) <= LINEAR_LIMIT else None
 
 
 class CurveChart(PlotextPlot):
@@ -68,7 +59,9 @@ class CurveChart(PlotextPlot):
         if cell is None:
             return
         indices = decimate(len(cell.curve), 2 * width)
-        points = [(i, y) for i in indices if (y := _y(cell.curve[i], self.log_y)) is not None]
+        points = [
+            (i, y) for i in indices if (y := plottable(cell.curve[i], self.log_y)) is not None
+        ]
         if not points:
             return
         xs, ys = zip(*points, strict=True)
@@ -150,7 +143,7 @@ class SizeChart(PlotextPlot):
             points = [
                 (math.log10(n), y)
                 for n, e in zip(s.sizes, s.errors, strict=True)
-                if n > 0 and (y := _y(e, True)) is not None
+                if n > 0 and (y := plottable(e, True)) is not None
             ]
             if not points:
                 continue
