@@ -135,14 +135,25 @@ def read_list(
     text = getattr(args, name)
     if text is None:
         return list(default)
+    values = sweep_values(name, text, kind)
+    if values is None or len(values) > MAX_RUNS:
+        raise UsageError(args.prog, f"{_flag(name)} {SWEEP_RULES[name]} (got {text!r})")
+    return values
+
+
+def sweep_values(name: str, text: str, kind: Callable[[str], Any]) -> list[Any] | None:
+    """'5, 10, 1e3' -> [5, 10, 1000] if every element follows the list's rule, else None.
+
+    Sizes and epochs are whole numbers of at least 1 ("1e3" counts), learning rates
+    positive finite numbers; the count limit is the caller's to word."""
     try:
         values = parse_list(name, text, kind)
     except ConfigError:
-        values = []
+        return None
     if kind is int:  # "1e3" is a fine size
         values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
-    if not values or len(values) > MAX_RUNS or not all(_fits(kind, v) for v in values):
-        raise UsageError(args.prog, f"{_flag(name)} {SWEEP_RULES[name]} (got {text!r})")
+    if not values or not all(_fits(kind, v) for v in values):
+        return None
     return values
 
 

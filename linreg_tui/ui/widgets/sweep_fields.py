@@ -17,8 +17,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, Static
 
 from linreg_tui.budget import whole
-from linreg_tui.cli_parser import parse_list
-from linreg_tui.cli_sweep import MAX_RUNS, SWEEP_RULES
+from linreg_tui.cli_sweep import MAX_RUNS, SWEEP_RULES, sweep_values
 from linreg_tui.engine.config import MAX_DATA_BYTES, RULES, ConfigError, RunConfig
 from linreg_tui.ui.text import plain
 
@@ -27,21 +26,9 @@ Parser = Callable[[str], object]
 
 
 def _list(name: str, text: str, kind: Callable[[str], object]) -> tuple[object, ...]:
-    rule = SWEEP_RULES[name]
-    try:
-        values = parse_list(name, text, kind)
-    except ConfigError:
-        values = []
-    if kind is int:  # "1e3" is a fine size
-        values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
-    good = all(
-        (isinstance(v, int) and v >= 1)
-        if kind is int
-        else (isinstance(v, float) and math.isfinite(v) and v > 0)
-        for v in values
-    )
-    if not values or not good:
-        raise ConfigError(name, f"{rule} (got {text.strip()!r})")
+    values = sweep_values(name, text, kind)  # the command line's rules, to the letter
+    if values is None:
+        raise ConfigError(name, f"{SWEEP_RULES[name]} (got {text.strip()!r})")
     if len(values) > MAX_RUNS:
         raise ConfigError(name, f"has {len(values)} values; the limit is {MAX_RUNS}")
     return tuple(values)
