@@ -40,7 +40,7 @@ async def export_to(pilot: Any, app: LinregApp, path: Path | str) -> ExportPromp
     await pilot.press("ctrl+e")
     prompt = app.screen
     assert isinstance(prompt, ExportPrompt)
-    box = prompt.query_one("#export-path", Input)
+    box = prompt.query_one("#path-input", Input)
     assert box.value == f"linreg-{app.view.EXPORT_STEM}.csv"  # the default, in the cwd
     box.value = str(path)
     await pilot.press("enter")

@@ -27,9 +27,19 @@ class PathPrompt(Dialog[str | None]):
     AUTO_FOCUS = "#path-input"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, path: str, attempt: Attempt, verb: str = "ok") -> None:
+    def __init__(
+        self,
+        title: str,
+        path: str,
+        attempt: Attempt,
+        verb: str = "ok",
+        *,
+        label: str = "file (.toml or .json):",
+        note: str = "",
+    ) -> None:
         super().__init__()
         self.title_text, self.path, self.attempt, self.verb = title, path, attempt, verb
+        self.label, self.note = label, note
         self.error = ""
         """The message shown under the path ('' when none)."""
 
@@ -37,9 +47,11 @@ class PathPrompt(Dialog[str | None]):
         with Vertical(id="path-box") as box:
             box.border_title = self.title_text
             box.border_subtitle = f"enter: {self.verb} · escape: cancel"
-            yield Static("file (.toml or .json):", classes="path-label")
+            yield Static(self.label, classes="path-label")
             yield Input(self.path, id="path-input", select_on_focus=False)
             yield Static("", id="path-error")
+            if self.note:
+                yield Static(self.note, classes="path-note")
 
     def on_mount(self) -> None:
         self.query_one(Input).action_end()  # type after the offered path, or edit it
