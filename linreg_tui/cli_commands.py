@@ -33,7 +33,7 @@ from linreg_tui.output import Column, Table, flatten, fmt_fixed, fmt_sci, fmt_ve
 from linreg_tui.serve import add_serve_parser, serve_command
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.training import EpochRecord
+    from linreg_tui.engine.records import EpochRecord
 
 
 def main(argv: Sequence[str] | None = None) -> int:

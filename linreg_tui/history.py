@@ -36,7 +36,7 @@ from linreg_tui.engine.config import ConfigError, RunConfig
 from linreg_tui.output import json_safe
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.training import EpochRecord
+    from linreg_tui.engine.records import EpochRecord
 
 RunKind = Literal["run", "sweep-sizes", "sweep-lr", "sweep-loss"]
 Source = Literal["cli", "app"]
@@ -109,8 +109,8 @@ class StoredEpoch:
     values: dict[str, Any]
 
     def to_record(self) -> EpochRecord:
-        """The engine's EpochRecord again (this imports torch)."""
-        from linreg_tui.engine.training import EpochRecord
+        """The engine's EpochRecord again."""
+        from linreg_tui.engine.records import EpochRecord
 
         names = {f.name for f in fields(EpochRecord)}
         return EpochRecord(**{k: v for k, v in self.values.items() if k in names})

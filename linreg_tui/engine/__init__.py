@@ -23,7 +23,7 @@ from linreg_tui.engine.config import (
 )
 
 _LAZY = {
-    "EpochRecord": "training",
+    "EpochRecord": "records",
     "train": "training",
     "setup_torch": "training",
     "SyntheticData": "data",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -14,45 +13,11 @@ from linreg_tui.engine.config import DIVERGENCE_FACTOR, RunConfig
 from linreg_tui.engine.data import SyntheticData, make_data
 from linreg_tui.engine.losses import LOSSES
 from linreg_tui.engine.model import build_model
+from linreg_tui.engine.records import EpochRecord
+
+__all__ = ["EpochRecord", "StopCheck", "divergence_limit", "setup_torch", "train"]
 
 StopCheck = Callable[[], bool]
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    """The state after one epoch; epoch 0 is the starting point. No tensors inside."""
-
-    epoch: int
-    steps: int
-    """SGD steps taken so far."""
-    train_loss: float
-    """The configured objective averaged over the epoch's minibatches."""
-    train_mse: float
-    """Per-example MSE on the whole training set (comparable across losses)."""
-    val_mse: float
-    w_hat: tuple[float, ...]
-    b_hat: float
-    w_error: tuple[float, ...]
-    """|w - w_hat| per component."""
-    b_error: float
-    weight_grad: tuple[float, ...] | None
-    """`weight.grad` after the epoch's last step (None at epoch 0)."""
-    bias_grad: float | None
-    diverged: bool
-    elapsed: float
-    """Seconds since the run started."""
-
-    @property
-    def w_error_norm(self) -> float:
-        """Euclidean norm of w - w_hat."""
-        return math.sqrt(sum(e * e for e in self.w_error))
-
-    @property
-    def grad_norm(self) -> float | None:
-        """Norm of the full gradient (weights and bias) of the epoch's last step."""
-        if self.weight_grad is None or self.bias_grad is None:
-            return None
-        return math.sqrt(sum(g * g for g in self.weight_grad) + self.bias_grad**2)
 
 
 def divergence_limit(start_mse: float) -> float:

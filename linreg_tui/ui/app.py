@@ -23,7 +23,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -50,6 +50,7 @@ from linreg_tui.ui.messages import (
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands, theme_palette
 from linreg_tui.ui.recording import AppHistory, HistoryUnavailable, JobRecorder, RunRecorded
 from linreg_tui.ui.runner import SweepPlan, run_job
+from linreg_tui.ui.trainer import RemoteError, TrainerProcess
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.views.history import HistoryView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
@@ -111,8 +112,14 @@ class LinregApp(App[None]):
         db: str | os.PathLike[str] | None = None,
         record: bool = True,
         lazy_views: bool | None = None,
+        trainer: Literal["process", "thread"] | None = None,
     ) -> None:
         super().__init__()
+        self.trainer = trainer
+        """Where runs train: "process" (a warm child process: drawing never slows training
+        down), "thread" (a worker thread of this process); None: the process in a real
+        terminal, the thread when headless (tests, screenshots)."""
+        self.trainer_process: TrainerProcess | None = None
         self.lazy_views = lazy_views
         """Mount the views behind the first after the first frame; None: in a real terminal
         only (headless tests and screenshots get every view from the start)."""
@@ -154,6 +161,8 @@ class LinregApp(App[None]):
         for view in self.views:
             view.preview(self.config)
         self.set_interval(0.25, self._tick)
+        if (self.trainer or ("thread" if self.is_headless else "process")) == "process":
+            self.trainer_process = TrainerProcess()  # started by load_torch or the first run
         self.call_after_refresh(self._after_first_frame)
 
     def on_resize(self) -> None:
@@ -197,6 +206,8 @@ class LinregApp(App[None]):
         if self.mounting_views is not None and not self.mounting_views.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.mounting_views.wait(), 2.0)
+        if self.trainer_process is not None:
+            await asyncio.to_thread(self.trainer_process.close)
         await super()._shutdown()
 
     def _switch_to(self, view_id: str) -> None:
@@ -216,7 +227,11 @@ class LinregApp(App[None]):
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def load_torch(self) -> None:
-        """Import torch and build one SGD optimizer so the first run does not wait."""
+        """Import torch and build one SGD optimizer so the first run does not wait: in the
+        training process when there is one, else here."""
+        if self.trainer_process is not None:
+            self.post_message(TorchReady(self.trainer_process.warm()))
+            return
         start = time.perf_counter()
         import torch
 
@@ -234,8 +249,9 @@ class LinregApp(App[None]):
         history, in this thread), never touches a widget."""
         worker = get_current_worker()
         stop = self.stop_training  # this job's: a new job cannot start before this one ends
+        run = run_job if self.trainer_process is None else self.trainer_process.run
         with recorder:
-            run_job(
+            run(
                 runs,
                 run_id,
                 recorder.tap(self.post_message),
@@ -444,7 +460,7 @@ class LinregApp(App[None]):
         error = event.worker.error
         training = event.worker.group == "training"
         title = "run failed" if training else "loading torch failed"
-        shown = f"{type(error).__name__}: {error}"  # may quote shapes like [32, 1]: no markup
+        shown = str(error) if isinstance(error, RemoteError) else f"{type(error).__name__}: {error}"
         self.notify(shown, title=title, severity="error", markup=False)
         if training and self.running:
             self.status.say(f"error · {type(error).__name__}: {error}", "error")

@@ -15,7 +15,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:  # the engine's records module imports torch: only for type checkers
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.engine.training import EpochRecord
+    from linreg_tui.engine.records import EpochRecord
 
 RunStatus = Literal["done", "cancelled", "diverged", "error"]
 

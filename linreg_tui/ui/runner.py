@@ -27,7 +27,7 @@ from linreg_tui.ui.messages import (
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.engine.training import EpochRecord
+    from linreg_tui.engine.records import EpochRecord
 
 Post = Callable[[Message], object]
 POST_INTERVAL = 0.1

@@ -18,7 +18,7 @@ from linreg_tui.ui.widgets.results_table import Cell, num
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import LossName, RunConfig
-    from linreg_tui.engine.training import EpochRecord
+    from linreg_tui.engine.records import EpochRecord
     from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted
 
 LOSSES: tuple[tuple[LossName, str, str], ...] = (

@@ -14,7 +14,7 @@ from textual_plotext import PlotextPlot
 from linreg_tui.ui.widgets.params_pane import fmt
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.training import EpochRecord
+    from linreg_tui.engine.records import EpochRecord
 
 LINEAR_LIMIT = 1e15
 """Larger values are left out on a linear axis: plotext garbles ticks near 1e100 and

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.engine.training import EpochRecord
+    from linreg_tui.engine.records import EpochRecord
 
 MAX_WEIGHT_ROWS = 3
 """Weights shown one per row; the rest are summarised by the norm of their error."""

@@ -1,0 +1,181 @@
+"""The training process: the same messages as the thread, cancel, errors, a killed child.
+
+One warm process is shared by the module's tests (starting one loads torch: ~2 s).
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from functools import partial
+
+import pytest
+from textual.message import Message
+
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted, SweepRowsCompleted
+from linreg_tui.ui.runner import SweepPlan, run_job
+from linreg_tui.ui.trainer import RemoteError, TrainerGone, TrainerProcess, _portable
+from linreg_tui.ui import LinregApp
+from linreg_tui.ui.views import VIEWS
+from linreg_tui.ui.widgets.results_table import ResultsTable
+from tests.ui.conftest import SIZE, run_to_end
+
+
+@pytest.fixture(scope="module")
+def trainer() -> Iterator[TrainerProcess]:
+    process = TrainerProcess()
+    process.warm()
+    yield process
+    process.close()
+
+
+def shape(posted: list[Message]) -> list[tuple[object, ...]]:
+    """What a view sees of a job, without the wall-clock parts of the records."""
+    out: list[tuple[object, ...]] = []
+    for m in posted:
+        if isinstance(m, RunStarted):
+            out.append(("started", m.index, m.config))
+        elif isinstance(m, EpochsCompleted):
+            out.extend(("record", m.index, replace(r, elapsed=0.0)) for r in m.records)
+        elif isinstance(m, RunFinished):
+            last = None if m.last is None else replace(m.last, elapsed=0.0)
+            out.append(("finished", m.index, m.status, last, m.job_done))
+        elif isinstance(m, SweepRowsCompleted):
+            out.extend(("row", row) for row in m.rows)
+    return out
+
+
+def test_a_job_in_the_process_posts_what_the_thread_posts(trainer: TrainerProcess) -> None:
+    ok = RunConfig(num_train=64, num_val=16, epochs=4)
+    bad = replace(ok, lr=30.0, epochs=3)  # diverges
+    in_thread: list[Message] = []
+    in_process: list[Message] = []
+    run_job([ok, bad], 3, in_thread.append, lambda: False)
+    trainer.run([ok, bad], 3, in_process.append, lambda: False)
+    assert shape(in_process) == shape(in_thread)
+    statuses = [m.status for m in in_process if isinstance(m, RunFinished)]
+    assert statuses == ["done", "diverged"]
+    assert all(m.run_id == 3 for m in in_process)  # type: ignore[attr-defined]
+
+
+async def test_every_views_job_travels_to_the_process_and_runs_as_in_the_thread(
+    trainer: TrainerProcess,
+) -> None:
+    config = RunConfig(num_train=64, num_val=16, epochs=2)
+    app = LinregApp(config=config, warm_torch=False)
+    async with app.run_test(size=SIZE):
+        jobs = {view.VIEW_ID: view.plan(config) for view in app.views if view.id != "history"}
+    assert set(jobs) == {view.VIEW_ID for view in VIEWS} - {"history"}  # it trains nothing
+    for view_id, job in jobs.items():
+        assert pickle.loads(pickle.dumps(job)) is not None, view_id  # no lambdas inside
+    plan = jobs["lr-grid"]  # a SweepPlan: rows instead of records
+    assert isinstance(plan, SweepPlan)
+    in_thread: list[Message] = []
+    in_process: list[Message] = []
+    run_job(plan, 4, in_thread.append, lambda: False)
+    trainer.run(plan, 4, in_process.append, lambda: False)
+    assert shape(in_process) == shape(in_thread)
+    assert len([s for s in shape(in_process) if s[0] == "row"]) == plan.total_rows
+
+
+async def test_the_app_trains_in_the_process_when_asked_to(tiny_config: RunConfig) -> None:
+    app = LinregApp(config=tiny_config, warm_torch=False, trainer="process")
+    async with app.run_test(size=SIZE) as pilot:
+        await run_to_end(pilot, app)
+        assert app.trainer_process is not None and app.trainer_process._process is not None
+        child = app.trainer_process._process
+        assert app.status.text.startswith("done")
+        table = app.query_one(ResultsTable)
+        assert table.row_count == 1
+    assert child.poll() is not None  # quitting stopped the process
+
+
+def test_a_cancel_stops_the_process_run_at_once(trainer: TrainerProcess) -> None:
+    posted: list[Message] = []
+    started = time.perf_counter()
+    trainer.run(
+        [RunConfig(epochs=100_000)], 5, posted.append, lambda: time.perf_counter() - started > 0.3
+    )
+    elapsed = time.perf_counter() - started
+    finished = posted[-1]
+    assert isinstance(finished, RunFinished) and finished.status == "cancelled"
+    assert elapsed < 2.0  # 100k epochs would take minutes
+    posted.clear()  # the cancel was for job 5 only: the next job runs to its end
+    trainer.run([RunConfig(epochs=2)], 6, posted.append, lambda: False)
+    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
+
+
+def test_an_error_in_the_process_is_reraised_after_an_error_status(
+    trainer: TrainerProcess,
+) -> None:
+    plan = SweepPlan(RunConfig(), run=partial(math.sqrt, -1.0), total_rows=1, total_steps=1)
+    posted: list[Message] = []
+    with pytest.raises(TypeError):  # sqrt(-1.0, should_stop): a TypeError in the child
+        trainer.run(plan, 7, posted.append, lambda: False)
+    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "error"
+    posted.clear()
+    trainer.run([RunConfig(epochs=1)], 8, posted.append, lambda: False)  # still serving
+    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
+
+
+def test_an_exception_that_cannot_be_pickled_arrives_as_its_name_and_text() -> None:
+    class Local(Exception):  # a local class: pickle cannot find it again
+        pass
+
+    error = _portable(Local("bad shape [32, 1]"))
+    assert isinstance(error, RemoteError)
+    assert str(error) == "Local: bad shape [32, 1]"
+    assert isinstance(_portable(ValueError("x")), ValueError)
+
+
+def test_a_killed_process_ends_the_job_with_an_error_and_the_next_job_restarts_it() -> None:
+    trainer = TrainerProcess()
+    try:
+        trainer.warm()
+        process = trainer._process
+        assert process is not None
+        threading.Timer(0.5, process.kill).start()
+        posted: list[Message] = []
+        with pytest.raises(TrainerGone, match="ended"):
+            trainer.run([RunConfig(epochs=100_000)], 1, posted.append, lambda: False)
+        assert isinstance(posted[-1], RunFinished) and posted[-1].status == "error"
+        posted.clear()
+        trainer.run([RunConfig(epochs=1)], 2, posted.append, lambda: False)
+        assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
+    finally:
+        trainer.close()
+    assert trainer._process is None
+
+
+def test_close_while_loading_torch_is_quick() -> None:
+    trainer = TrainerProcess()
+    worker = threading.Thread(target=lambda: pytest.raises(TrainerGone, trainer.warm))
+    worker.start()
+    time.sleep(0.3)  # the child is importing torch
+    started = time.perf_counter()
+    trainer.close()
+    worker.join(5)
+    assert time.perf_counter() - started < 1.5
+    assert not worker.is_alive()
+
+
+def test_the_apps_process_never_loads_torch() -> None:
+    script = (
+        "import sys\n"
+        "from linreg_tui.engine.config import RunConfig\n"
+        "from linreg_tui.ui.trainer import TrainerProcess\n"
+        "t = TrainerProcess(); got = []\n"
+        "t.run([RunConfig(epochs=3)], 1, got.append, lambda: False); t.close()\n"
+        "print(got[-1].status, got[-1].last.epoch, 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == ["done", "3", "False"]
