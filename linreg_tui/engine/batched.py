@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.engine.data import make_data
+from linreg_tui.engine.data import make_data_stack
 from linreg_tui.engine.model import initial_parameters
 from linreg_tui.engine.training import EpochRecord, StopCheck, divergence_limit, setup_torch
 
@@ -33,8 +33,14 @@ class _Loss:
     value: Callable[[torch.Tensor], torch.Tensor]
     """Per-example loss."""
     step: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-    """(r, coef) -> lr * d(objective)/d(prediction), with coef = lr / m (mean) or lr (sum)."""
+    """(r, coef) -> lr * d(objective)/d(prediction), coef from `coef` below."""
+    scale: float
+    """d(loss)/dr = scale * r near 0: 2 for the squared error, 1 / delta for smooth-L1."""
     reduction: str
+
+    def coef(self, lr: torch.Tensor, m: int) -> torch.Tensor:
+        """The per-example step factor for a batch of m: lr * scale, over m for a mean."""
+        return lr * (self.scale / m if self.reduction == "mean" else self.scale)
 
 
 def _loss(cfg: RunConfig) -> _Loss:
@@ -49,12 +55,13 @@ def _loss(cfg: RunConfig) -> _Loss:
         return torch.where(a < delta, 0.5 * r * r / delta, a - 0.5 * delta)
 
     square = lambda r: r * r  # noqa: E731
-    twice = lambda r, c: r * (2 * c)  # noqa: E731
+    linear = torch.mul  # the squared error's gradient is linear in r
+    clamped = lambda r, c: r.clamp(-delta, delta) * c  # noqa: E731
     table = {
-        "mse-mean": _Loss(square, twice, "mean"),
-        "mse-sum": _Loss(square, twice, "sum"),
-        "huber": _Loss(huber, lambda r, c: r.clamp(-delta, delta) * c, "mean"),
-        "smooth-l1": _Loss(smooth_l1, lambda r, c: r.clamp(-delta, delta) * (c / delta), "mean"),
+        "mse-mean": _Loss(square, linear, 2.0, "mean"),
+        "mse-sum": _Loss(square, linear, 2.0, "sum"),
+        "huber": _Loss(huber, clamped, 1.0, "mean"),
+        "smooth-l1": _Loss(smooth_l1, clamped, 1 / delta, "mean"),
     }
     return table[cfg.loss]
 
@@ -106,26 +113,56 @@ def train_batched_with_data(
     the data after every other epoch: equal to `train_batched`'s last record, except that
     a run that diverged says so at the last epoch rather than at the epoch it happened.
     """
+    return _train(cfgs, [cfg.seed for cfg in cfgs], should_stop, final_only)
+
+
+def train_seeds(
+    cfg: RunConfig,
+    seeds: Sequence[int],
+    should_stop: StopCheck | None = None,
+    final_only: bool = False,
+) -> tuple[list[list[EpochRecord]], torch.Tensor, torch.Tensor] | None:
+    """`train_batched_with_data` of `cfg` at each of `seeds`.
+
+    The same as passing `replace(cfg, seed=s)` for each seed, without building (and
+    validating) a config per seed: the size sweep trains hundreds of runs.
+    """
+    return _train([cfg] * len(seeds), seeds, should_stop, final_only)
+
+
+def _train(
+    cfgs: Sequence[RunConfig],
+    seeds: Sequence[int],
+    should_stop: StopCheck | None,
+    final_only: bool,
+) -> tuple[list[list[EpochRecord]], torch.Tensor, torch.Tensor] | None:
+    """Train run k from config k with seed k (its config's own seed is not read)."""
     if not cfgs:
         return [], torch.empty(0), torch.empty(0)
     first = cfgs[0]
     for cfg in cfgs:
-        if any(getattr(cfg, f) != getattr(first, f) for f in _SHAPE_FIELDS) or (
-            cfg.features != first.features
+        if cfg is not first and (
+            any(getattr(cfg, f) != getattr(first, f) for f in _SHAPE_FIELDS)
+            or cfg.features != first.features
         ):
             raise ValueError("train_batched needs configs of one shape")
     setup_torch()
     start = time.perf_counter()
-    gens = [torch.Generator().manual_seed(cfg.seed) for cfg in cfgs]
-    datas = [make_data(cfg, gen) for cfg, gen in zip(cfgs, gens)]
-    params = [initial_parameters(cfg.features, g, cfg.init) for g, cfg in zip(gens, cfgs)]
-    K, n, bs = len(cfgs), first.num_train, first.batch_size
-    X = torch.stack([d.train_X for d in datas])  # (K, n, d)
-    y = torch.stack([d.train_y for d in datas])  # (K, n, 1)
-    vX = torch.stack([d.val_X for d in datas])
-    vy = torch.stack([d.val_y for d in datas])
-    W = torch.stack([w.reshape(-1, 1) for w, _ in params])  # (K, d, 1)
-    b = torch.stack([b.reshape(1, 1) for _, b in params])  # (K, 1, 1)
+    K, n, bs, d = len(cfgs), first.num_train, first.batch_size, first.features
+    gens = [torch.Generator().manual_seed(seed) for seed in seeds]
+    X, y = make_data_stack(cfgs, gens)  # (K, N, d), (K, N, 1): training rows, then validation
+    params = [initial_parameters(d, gen, cfg.init) for gen, cfg in zip(gens, cfgs)]
+    # Each example as a row [x, 1, -y] and each model as theta = [w; b; 1]: a residual
+    # (prediction - label) is then a row times theta, and an SGD step updates theta[:d + 1]
+    # by [x, 1]^T g. Two batched matmuls and one product per step, however many runs.
+    rows = torch.empty(K, X.shape[1], d + 2)
+    rows[..., :d] = X
+    rows[..., d] = 1
+    torch.neg(y, out=rows[..., d + 1 :])
+    train_rows, val_rows = rows[:, :n], rows[:, n:]
+    theta = torch.ones(K, d + 2, 1)
+    theta[:, :d, 0] = torch.cat([w for w, _ in params])
+    theta[:, d, 0] = torch.cat([b for _, b in params])
     lr = torch.tensor([cfg.lr for cfg in cfgs]).reshape(K, 1, 1)
     true_w = torch.tensor([cfg.w for cfg in cfgs])  # (K, d)
     true_b = torch.tensor([cfg.b for cfg in cfgs])
@@ -133,51 +170,64 @@ def train_batched_with_data(
     last_epoch, total_steps = first.total_epochs, first.total_steps
     out: list[list[EpochRecord]] = [[] for _ in cfgs]
     alive = [True] * K
-    start_mse = (torch.baddbmm(b, X, W) - y).square().mean(dim=(1, 2)).tolist()
+    start_mse = _residuals(train_rows, theta).square().mean(dim=(1, 2)).tolist()
     limits = [divergence_limit(m) for m in start_mse]
-    rows = torch.arange(K).reshape(K, 1)
-    no_grad: torch.Tensor | None = None
     if not final_only:
-        objective0 = _batch_objective(loss, torch.baddbmm(b, X, W) - y, bs)
-        _emit(out, alive, 0, 0, objective0, X, y, vX, vy, W, b, no_grad, no_grad,
+        objective0 = _batch_objective(loss, _residuals(train_rows, theta), bs)
+        _emit(out, alive, 0, 0, objective0, train_rows, val_rows, theta, None,
               true_w, true_b, start, limits)  # fmt: skip
-    # lr folded into the per-example step: coef = lr / m for a mean over m examples
-    coef = {m: lr / m if loss.reduction == "mean" else lr for m in {bs, n % bs or bs}}
+    # lr folded into the per-example step; every batch is full but maybe the last
+    batches = first.batches_per_epoch
+    coefs = [loss.coef(lr, bs)] * (batches - 1) + [loss.coef(lr, n - (batches - 1) * bs)]
+    weights = theta[:, : d + 1]  # a view: the steps update theta in place
+    flat_rows = rows.view(-1, d + 2)
+    offsets = torch.arange(K).reshape(K, 1) * rows.shape[1]  # of each run's rows in flat_rows
+    perms = torch.empty(K, n, dtype=torch.long)
+    shuffled = torch.empty(K, n, d + 2)  # reused: a fresh 3 MB buffer per epoch page-faults
     steps = 0
     for epoch in range(1, last_epoch + 1):
-        perms = torch.stack([torch.randperm(n, generator=g) for g in gens])
-        Xs, ys = X[rows, perms], y[rows, perms]
-        XsT = Xs.transpose(1, 2)
+        for k, gen in enumerate(gens):  # each run's own shuffle, exactly as train() draws it
+            torch.randperm(n, generator=gen, out=perms[k])
+        # every run's training rows shuffled by one index_select (X[rows, perms] is slower)
+        torch.index_select(flat_rows, 0, (perms + offsets).view(-1), out=shuffled.view(-1, d + 2))
+        batch_rows = shuffled.split(bs, dim=1)
+        batch_inputs_t = shuffled[..., : d + 1].transpose(1, 2).split(bs, dim=2)
         averaging = first.average and epoch == last_epoch
         evaluate = not final_only or epoch == last_epoch
-        W_sum, b_sum = torch.zeros_like(W), torch.zeros_like(b)
+        theta_sum = torch.zeros_like(theta)
         residuals: list[torch.Tensor] = []
-        for lo in range(0, n, bs):
+        for R, AT, coef in zip(batch_rows, batch_inputs_t, coefs):
             if should_stop is not None and should_stop():
                 return None
-            Xb = Xs[:, lo : lo + bs]
-            r = torch.baddbmm(b, Xb, W) - ys[:, lo : lo + bs]
-            g = loss.step(r, coef[Xb.shape[1]])  # lr * dL/dprediction
-            XbT = XsT[:, :, lo : lo + bs]
-            W = torch.baddbmm(W, XbT, g, alpha=-1)
-            b = b - g.sum(dim=1, keepdim=True)
+            r = torch.bmm(R, theta)  # prediction - label, (K, m, 1)
+            g = loss.step(r, coef)  # lr * dL/dprediction
+            weights.baddbmm_(AT, g, alpha=-1)
             if evaluate:
                 residuals.append(r)
             steps += 1
             if averaging:
-                W_sum += W
-                b_sum += b
+                theta_sum += theta
             if steps == total_steps:
                 break
         if not evaluate:
             continue
-        gW, gb = torch.bmm(XbT, g) / lr, g.sum(dim=1, keepdim=True) / lr  # the last step's
+        grad = torch.bmm(AT, g) / lr  # the last step's gradient, (K, d + 1, 1)
         if averaging:
-            W, b = W_sum / len(residuals), b_sum / len(residuals)
+            theta = theta_sum / len(residuals)  # Polyak-style: its last entry stays 1
+            weights = theta[:, : d + 1]
         objective = _batch_objective(loss, torch.cat(residuals, dim=1), bs)
-        _emit(out, alive, epoch, steps, objective, X, y, vX, vy, W, b, gW, gb,
+        _emit(out, alive, epoch, steps, objective, train_rows, val_rows, theta, grad,
               true_w, true_b, start, limits)  # fmt: skip
-    return out, X, y
+    return out, X[:, :n], y[:, :n]
+
+
+def _residuals(rows: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """Prediction - label of every row (K, m, d + 2) under theta (K, d + 2, 1): (K, m, 1).
+
+    Computed as (theta^T rows^T)^T: the same numbers as rows theta, but torch's CPU matmul
+    is several times faster with the long dimension last.
+    """
+    return torch.matmul(theta.transpose(1, 2), rows.transpose(1, 2)).transpose(1, 2)
 
 
 def _emit(
@@ -186,29 +236,24 @@ def _emit(
     epoch: int,
     steps: int,
     train_loss: torch.Tensor,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    vX: torch.Tensor,
-    vy: torch.Tensor,
-    W: torch.Tensor,
-    b: torch.Tensor,
-    gW: torch.Tensor | None,
-    gb: torch.Tensor | None,
+    train_rows: torch.Tensor,
+    val_rows: torch.Tensor,
+    theta: torch.Tensor,
+    grad: torch.Tensor | None,
     true_w: torch.Tensor,
     true_b: torch.Tensor,
     start: float,
     limits: list[float],
 ) -> None:
     # float32 is enough here: torch reduces pairwise, so 10^4 terms keep ~7 digits
-    train_mse = (torch.baddbmm(b, X, W) - y).square().mean(dim=(1, 2)).tolist()
-    val_mse = (torch.baddbmm(b, vX, W) - vy).square().mean(dim=(1, 2)).tolist()
-    w_hat = W.reshape(W.shape[0], -1)
-    b_hat = b.reshape(-1)
+    train_mse = _residuals(train_rows, theta).square().mean(dim=(1, 2)).tolist()
+    val_mse = _residuals(val_rows, theta).square().mean(dim=(1, 2)).tolist()
+    w_hat, b_hat = theta[:, :-2, 0], theta[:, -2, 0]
     w_err = (true_w - w_hat).abs().tolist()
     b_err = (true_b - b_hat).abs().tolist()
     w_list, b_list, losses = w_hat.tolist(), b_hat.tolist(), train_loss.tolist()
-    wg = None if gW is None else gW.reshape(gW.shape[0], -1).tolist()
-    bg = None if gb is None else gb.reshape(-1).tolist()
+    wg = None if grad is None else grad[:, :-1, 0].tolist()
+    bg = None if grad is None else grad[:, -1, 0].tolist()
     elapsed = time.perf_counter() - start
     for k in range(len(out)):
         if not alive[k]:

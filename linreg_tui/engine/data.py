@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -53,3 +54,35 @@ def make_data(cfg: RunConfig, gen: torch.Generator) -> SyntheticData:
     if count:
         y[rows] += cfg.outlier_scale * torch.randn(count, 1, generator=gen)
     return SyntheticData(X=X, y=y, num_train=cfg.num_train, outlier_rows=rows.long())
+
+
+def make_data_stack(
+    cfgs: Sequence[RunConfig], gens: Sequence[torch.Generator]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """`make_data(cfg, gen)` for each pair, stacked: X (K, N, d), y (K, N, 1).
+
+    The configs must share their sizes and feature count. Each generator gives the same
+    draws, in the same order, as in `make_data`; only the arithmetic after the draws runs
+    once for all K data sets, which is most of the cost of K small ones.
+    """
+    first = cfgs[0]
+    K, N, d = len(cfgs), first.num_train + first.num_val, first.features
+    X, noise = torch.empty(K, N, d), torch.empty(K, N, 1)
+    outliers: list[tuple[int, torch.Tensor, torch.Tensor]] = []
+    for k, (cfg, gen) in enumerate(zip(cfgs, gens)):
+        torch.randn(N, d, generator=gen, out=X[k])  # a contiguous slot: make_data's draws
+        torch.randn(N, 1, generator=gen, out=noise[k])
+        count = round(cfg.outliers * cfg.num_train)
+        if count:
+            rows = torch.randperm(cfg.num_train, generator=gen)[:count]
+            outliers.append((k, rows, cfg.outlier_scale * torch.randn(count, 1, generator=gen)))
+    w = torch.tensor([cfg.w for cfg in cfgs], dtype=torch.float32).reshape(K, d, 1)
+    b = torch.tensor([cfg.b for cfg in cfgs], dtype=torch.float32).reshape(K, 1, 1)
+    sigma = torch.tensor([cfg.noise for cfg in cfgs], dtype=torch.float32).reshape(K, 1, 1)
+    # (w^T X^T)^T: the same numbers as X w, several times faster for one column
+    y = torch.matmul(w.transpose(1, 2), X.transpose(1, 2)).transpose(1, 2)
+    y += b
+    y += noise.mul_(sigma)
+    for k, rows, shift in outliers:
+        y[k, rows] += shift
+    return X, y

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from linreg_tui.engine.batched import lstsq_batched, train_batched, train_batched_with_data
+from linreg_tui.engine.batched import lstsq_batched, train_batched, train_seeds
 from linreg_tui.engine.config import (
     DEFAULT_EPOCHS_LIST,
     DEFAULT_LRS,
@@ -94,23 +94,24 @@ def sweep_sizes(
 ) -> Iterator[SizePoint]:
     """For each size n (num_train = num_val = n), train `seeds` runs from base.seed on.
 
-    The seeds of one size train together (`train_batched`); the generator ends early,
+    The seeds of one size train together (`train_seeds`); the generator ends early,
     yielding nothing more, when `should_stop` answers True.
     """
+    seed_list = [base.seed + k for k in range(seeds)]
     for size in sizes:
-        cfgs = [
-            replace(base, num_train=size, num_val=size, seed=base.seed + k) for k in range(seeds)
-        ]
-        result = train_batched_with_data(cfgs, should_stop, final_only=True)
+        cfg = replace(base, num_train=size, num_val=size)
+        result = train_seeds(cfg, seed_list, should_stop, final_only=True)
         if result is None:
             return
         runs, X, y = result
         floors_w, floors_b = lstsq_batched(X, y)
-        for cfg, records, floor_w, floor_b in zip(cfgs, runs, floors_w.tolist(), floors_b.tolist()):
+        for seed, records, floor_w, floor_b in zip(
+            seed_list, runs, floors_w.tolist(), floors_b.tolist()
+        ):
             last = records[-1]
             yield SizePoint(
                 size=size,
-                seed=cfg.seed,
+                seed=seed,
                 steps=last.steps,
                 train_mse=last.train_mse,
                 val_mse=last.val_mse,

@@ -61,3 +61,33 @@ def test_final_only_gives_the_same_last_record() -> None:
         assert flat(last[0]) == pytest.approx(flat(every[-1]), rel=1e-6, nan_ok=True) or (
             every[-1].diverged and last[0].diverged
         )
+
+
+def test_stacked_data_equals_make_data_one_run_at_a_time() -> None:
+    import torch
+
+    from linreg_tui.engine.data import make_data, make_data_stack
+
+    base = RunConfig(num_train=50, num_val=20)
+    cfgs = [
+        base,
+        replace(base, w=(0.5, 1.5), b=-1.0, noise=0.3),
+        replace(base, outliers=0.2, outlier_scale=5.0),
+    ]
+    X, y = make_data_stack(cfgs, [torch.Generator().manual_seed(s) for s in (3, 4, 5)])
+    for k, (cfg, seed) in enumerate(zip(cfgs, (3, 4, 5))):
+        alone = make_data(cfg, torch.Generator().manual_seed(seed))
+        assert torch.equal(X[k], alone.X) and torch.equal(y[k], alone.y)
+
+
+def test_train_seeds_equals_one_config_per_seed() -> None:
+    from linreg_tui.engine.batched import train_batched_with_data, train_seeds
+
+    cfg = RunConfig(num_train=100, num_val=30, average=True)
+    seeds = [7, 8, 9]
+    together = train_seeds(cfg, seeds, final_only=True)
+    apart = train_batched_with_data([replace(cfg, seed=s) for s in seeds], final_only=True)
+    assert together is not None and apart is not None
+    assert [flat(r[-1]) for r in together[0]] == [flat(r[-1]) for r in apart[0]]
+    for cfg_k, runs in zip([replace(cfg, seed=s) for s in seeds], together[0]):
+        assert flat(runs[-1]) == pytest.approx(flat(list(train(cfg_k))[-1]), rel=1e-5, abs=1e-5)
