@@ -19,7 +19,7 @@ from linreg_tui.engine.config import RunConfig
 from linreg_tui.output import Column, Table, flatten, fmt_sci, fmt_vector, to_json
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.sweep import GridCell, LossRun, SizePoint, SizeSlopes, Spread
+    from linreg_tui.engine.results import GridCell, LossRun, SizePoint, SizeSlopes, Spread
 
 SIZE_CSV = ("size", "seed", "train_mse", "val_mse", "w_error", "b_error")
 SIZE_CSV_FLOOR = ("lstsq_w_error", "lstsq_b_error", "diverged")
@@ -48,7 +48,7 @@ def _start(args: argparse.Namespace, base: RunConfig, swept: dict[str, str]) -> 
 
 def print_sizes(args: argparse.Namespace, base: RunConfig, points: Iterable[SizePoint]) -> int:
     """Each (size, seed) as it finishes, then mean +- std per size and the slopes."""
-    from linreg_tui.engine.sweep import size_slopes, summarize_sizes
+    from linreg_tui.engine.results import size_slopes, summarize_sizes
 
     d = base.features
     vec = fmt_vector(fmt_sci, 9)
@@ -178,7 +178,7 @@ def _grid_text(grid: dict[float, dict[int, GridCell]]) -> str:
 
 def print_loss(args: argparse.Namespace, base: RunConfig, runs: Iterable[LossRun]) -> int:
     """One row per variant per epoch; the same rows go to the CSV."""
-    from linreg_tui.engine.sweep import loss_variants
+    from linreg_tui.engine.results import loss_variants
 
     d = base.features
     label_width = max(len(label) for label, _ in loss_variants(base))

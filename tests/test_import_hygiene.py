@@ -35,3 +35,21 @@ def test_engine_names_survive_any_import_order() -> None:
         "assert callable(train) and train.__name__ == 'train', train"
     )
     assert "linreg_tui.engine.training" in modules
+
+
+def test_what_the_app_reads_of_a_run_or_sweep_loads_no_torch() -> None:
+    """Records and sweep rows come back from the training process; the app unpickles and
+    summarizes them on its own thread, where importing torch would freeze it for ~1 s."""
+    modules = loaded_after(
+        "import pickle\n"
+        "from linreg_tui.engine.records import EpochRecord\n"
+        "from linreg_tui.engine.results import GridCell, SizePoint, loss_variants,"
+        " size_slopes, summarize_sizes\n"
+        "from linreg_tui.engine.config import RunConfig\n"
+        "p = SizePoint(5, 0, 1, 1.0, 1.0, (0.1, 0.2), 4.0, (0.1, 0.2), 0.2, (0.05, 0.1), 0.1,"
+        " False)\n"
+        "size_slopes(summarize_sizes(pickle.loads(pickle.dumps([p]))))\n"
+        "loss_variants(RunConfig())\n"
+    )
+    assert "linreg_tui.engine.results" in modules
+    assert "torch" not in modules

@@ -1,10 +1,13 @@
-"""Sweeps over dataset size, learning rate x epochs, and loss, built on the training code."""
+"""Sweeps over dataset size, learning rate x epochs, and loss, built on the training code.
+
+The records they yield and their summaries live in the torch-free `results` module; this
+module re-exports them.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -20,7 +23,20 @@ from linreg_tui.engine.config import (
     RunConfig,
 )
 from linreg_tui.engine.data import make_data
-from linreg_tui.engine.training import EpochRecord, StopCheck, train
+from linreg_tui.engine.results import (
+    GridCell,
+    LossRun,
+    SeedOutcome,
+    SizePoint,
+    SizeSlopes,
+    SizeSummary,
+    Spread,
+    fit_slope,
+    loss_variants,
+    size_slopes,
+    summarize_sizes,
+)
+from linreg_tui.engine.training import StopCheck, train
 
 __all__ = [
     "DEFAULT_EPOCHS_LIST",
@@ -49,32 +65,6 @@ __all__ = [
 
 
 # ---------------------------------------------------------------- dataset size
-
-
-@dataclass(frozen=True)
-class SizePoint:
-    """One (size, seed) of the size sweep: SGD's final fit and the least-squares floor."""
-
-    size: int
-    seed: int
-    steps: int
-    train_mse: float
-    val_mse: float
-    w_hat: tuple[float, ...]
-    b_hat: float
-    w_error: tuple[float, ...]
-    b_error: float
-    lstsq_w_error: tuple[float, ...]
-    lstsq_b_error: float
-    diverged: bool
-
-    @property
-    def w_error_norm(self) -> float:
-        return _norm(self.w_error)
-
-    @property
-    def lstsq_w_error_norm(self) -> float:
-        return _norm(self.lstsq_w_error)
 
 
 def lstsq_fit(cfg: RunConfig) -> tuple[tuple[float, ...], float]:
@@ -125,120 +115,7 @@ def sweep_sizes(
             )
 
 
-@dataclass(frozen=True)
-class Spread:
-    """Mean and standard deviation over seeds (population std; 0 for one seed)."""
-
-    mean: float
-    std: float
-
-
-@dataclass(frozen=True)
-class SizeSummary:
-    """All seeds of one size, summarized."""
-
-    size: int
-    seeds: int
-    diverged: int
-    w_error: tuple[Spread, ...]
-    b_error: Spread
-    w_error_norm: Spread
-    lstsq_w_error: tuple[Spread, ...]
-    lstsq_b_error: Spread
-    lstsq_w_error_norm: Spread
-    train_mse: Spread
-    val_mse: Spread
-    converged: bool
-    """SGD's mean error within NEAR_FLOOR x the floor's: its optimization error is spent."""
-
-
-def summarize_sizes(points: Iterable[SizePoint]) -> list[SizeSummary]:
-    """Group points by size (in order of first appearance) and summarize each group."""
-    groups: dict[int, list[SizePoint]] = {}
-    for p in points:
-        groups.setdefault(p.size, []).append(p)
-    out = []
-    for size, group in groups.items():
-        d = len(group[0].w_error)
-        sgd = _spread(p.w_error_norm for p in group)
-        floor = _spread(p.lstsq_w_error_norm for p in group)
-        out.append(
-            SizeSummary(
-                size=size,
-                seeds=len(group),
-                diverged=sum(p.diverged for p in group),
-                w_error=tuple(_spread(p.w_error[i] for p in group) for i in range(d)),
-                b_error=_spread(p.b_error for p in group),
-                w_error_norm=sgd,
-                lstsq_w_error=tuple(_spread(p.lstsq_w_error[i] for p in group) for i in range(d)),
-                lstsq_b_error=_spread(p.lstsq_b_error for p in group),
-                lstsq_w_error_norm=floor,
-                train_mse=_spread(p.train_mse for p in group),
-                val_mse=_spread(p.val_mse for p in group),
-                converged=math.isfinite(sgd.mean) and sgd.mean <= NEAR_FLOOR * floor.mean + 1e-12,
-            )
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class SizeSlopes:
-    """Fitted log-log slopes of the mean error against n (None: too few usable sizes)."""
-
-    floor_w: float | None
-    floor_b: float | None
-    sgd_w: float | None
-    sgd_b: float | None
-    sgd_sizes: tuple[int, ...]
-    """The sizes SGD's slopes were fitted on: those where it converged."""
-
-
-def fit_slope(sizes: Sequence[float], errors: Sequence[float]) -> float | None:
-    """Least-squares slope of log10(error) on log10(size) over finite positive errors."""
-    pairs = [(s, e) for s, e in zip(sizes, errors) if s > 0 and math.isfinite(e) and e > 0]
-    if len({s for s, _ in pairs}) < 2:
-        return None
-    x = np.log10([s for s, _ in pairs])
-    y = np.log10([e for _, e in pairs])
-    return float(np.polyfit(x, y, 1)[0])
-
-
-def size_slopes(summaries: Sequence[SizeSummary]) -> SizeSlopes:
-    """The floor's slope over every size, SGD's over the sizes where it converged."""
-    sizes = [s.size for s in summaries]
-    good = [s for s in summaries if s.converged]
-    return SizeSlopes(
-        floor_w=fit_slope(sizes, [s.lstsq_w_error_norm.mean for s in summaries]),
-        floor_b=fit_slope(sizes, [s.lstsq_b_error.mean for s in summaries]),
-        sgd_w=fit_slope([s.size for s in good], [s.w_error_norm.mean for s in good]),
-        sgd_b=fit_slope([s.size for s in good], [s.b_error.mean for s in good]),
-        sgd_sizes=tuple(s.size for s in good),
-    )
-
-
 # ---------------------------------------------------------------- learning rate x epochs
-
-
-@dataclass(frozen=True)
-class GridCell:
-    """One (lr, epochs) cell: the state after `epochs` epochs at `lr`."""
-
-    lr: float
-    epochs: int
-    train_mse: float
-    val_mse: float
-    w_error_norm: float
-    b_error: float
-    diverged: bool
-    curve: tuple[float, ...]
-    """Validation MSE from epoch 0 up to this cell's epoch (or the diverged one)."""
-    diverged_at: int | None = None
-    """The epoch the run diverged in, when it did (by this cell's epoch or later)."""
-
-    @property
-    def worse_than_start(self) -> bool:
-        """Ended above its starting loss: diverging even if not yet overflowed."""
-        return self.diverged or not self.val_mse <= self.curve[0]
 
 
 def sweep_lr(
@@ -274,27 +151,6 @@ def sweep_lr(
 # ---------------------------------------------------------------- loss comparison
 
 
-@dataclass(frozen=True)
-class LossRun:
-    """One variant of the loss comparison, with every record of its run."""
-
-    label: str
-    config: RunConfig
-    records: tuple[EpochRecord, ...]
-
-
-def loss_variants(base: RunConfig) -> list[tuple[str, RunConfig]]:
-    """mean at lr, sum at lr, sum at lr / batch_size, Huber, smooth-L1: same data and init."""
-    lr, bs = base.lr, base.batch_size
-    return [
-        (f"mse-mean lr={lr:g}", replace(base, loss="mse-mean")),
-        (f"mse-sum lr={lr:g}", replace(base, loss="mse-sum")),
-        (f"mse-sum lr={lr:g}/{bs}", replace(base, loss="mse-sum", lr=lr / bs)),
-        (f"huber d={base.delta:g}", replace(base, loss="huber")),
-        (f"smooth-l1 b={base.delta:g}", replace(base, loss="smooth-l1")),
-    ]
-
-
 def sweep_loss(base: RunConfig, should_stop: StopCheck | None = None) -> Iterator[LossRun]:
     """Train each variant of `loss_variants` in turn; stop quietly when asked to."""
     for label, cfg in loss_variants(base):
@@ -302,20 +158,6 @@ def sweep_loss(base: RunConfig, should_stop: StopCheck | None = None) -> Iterato
         if should_stop is not None and should_stop():
             return
         yield LossRun(label=label, config=cfg, records=records)
-
-
-@dataclass(frozen=True)
-class SeedOutcome:
-    """How one seed of a configuration ended."""
-
-    seed: int
-    start: EpochRecord
-    final: EpochRecord
-
-    @property
-    def blew_up(self) -> bool:
-        """Diverged, or ended with a validation MSE above where it started."""
-        return self.final.diverged or not self.final.val_mse <= self.start.val_mse
 
 
 def sweep_seeds(
@@ -331,14 +173,3 @@ def sweep_seeds(
     if runs is None:
         return None
     return [SeedOutcome(cfg.seed, records[0], records[-1]) for cfg, records in zip(cfgs, runs)]
-
-
-def _norm(values: Iterable[float]) -> float:
-    return math.sqrt(sum(v * v for v in values))
-
-
-def _spread(values: Iterable[float]) -> Spread:
-    arr = np.asarray(list(values), dtype=float)
-    if arr.size == 0 or not np.all(np.isfinite(arr)):
-        return Spread(math.nan, math.nan)
-    return Spread(float(arr.mean()), float(arr.std()))

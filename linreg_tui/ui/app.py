@@ -230,6 +230,8 @@ class LinregApp(App[None]):
         """Import torch and build one SGD optimizer so the first run does not wait: in the
         training process when there is one, else here."""
         if self.trainer_process is not None:
+            import linreg_tui.engine.results  # noqa: F401  (numpy, for summaries: not on the UI thread)
+
             self.post_message(TorchReady(self.trainer_process.warm()))
             return
         start = time.perf_counter()

@@ -19,10 +19,10 @@ import pytest
 from textual.message import Message
 
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.ui import LinregApp
 from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted, SweepRowsCompleted
 from linreg_tui.ui.runner import SweepPlan, run_job
 from linreg_tui.ui.trainer import RemoteError, TrainerGone, TrainerProcess, _portable
-from linreg_tui.ui import LinregApp
 from linreg_tui.ui.views import VIEWS
 from linreg_tui.ui.widgets.results_table import ResultsTable
 from tests.ui.conftest import SIZE, run_to_end
@@ -156,7 +156,15 @@ def test_a_killed_process_ends_the_job_with_an_error_and_the_next_job_restarts_i
 
 def test_close_while_loading_torch_is_quick() -> None:
     trainer = TrainerProcess()
-    worker = threading.Thread(target=lambda: pytest.raises(TrainerGone, trainer.warm))
+    failures: list[BaseException] = []
+
+    def warm() -> None:
+        try:
+            trainer.warm()
+        except TrainerGone as error:
+            failures.append(error)
+
+    worker = threading.Thread(target=warm)
     worker.start()
     time.sleep(0.3)  # the child is importing torch
     started = time.perf_counter()
@@ -164,6 +172,7 @@ def test_close_while_loading_torch_is_quick() -> None:
     worker.join(5)
     assert time.perf_counter() - started < 1.5
     assert not worker.is_alive()
+    assert len(failures) == 1  # the warm-up was told the process is gone
 
 
 def test_the_apps_process_never_loads_torch() -> None:

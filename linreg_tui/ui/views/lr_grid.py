@@ -29,7 +29,7 @@ from linreg_tui.ui.widgets.sweep_tables import GridTable, short
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.engine.sweep import GridCell
+    from linreg_tui.engine.results import GridCell
     from linreg_tui.engine.training import StopCheck
     from linreg_tui.ui.messages import RunFinished, RunStarted, SweepRowsCompleted
 
@@ -61,7 +61,7 @@ FIELDS = [
 def run_grid(
     base: RunConfig, lrs: Sequence[float], epochs: Sequence[int], should_stop: StopCheck
 ) -> Iterator[GridCell]:
-    """The engine's sweep_lr (imported here: it loads torch, and this runs in the worker)."""
+    """The engine's sweep_lr (imported here: it loads torch; this runs where training runs)."""
     from linreg_tui.engine.sweep import sweep_lr
 
     return sweep_lr(base, lrs, epochs, should_stop)

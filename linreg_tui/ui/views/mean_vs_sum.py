@@ -49,7 +49,7 @@ class Run:
         """The engine's rule (SeedOutcome.blew_up); None until the run finished."""
         if self.status not in ("done", "diverged") or not self.records:
             return None
-        from linreg_tui.engine.sweep import SeedOutcome  # torch is loaded once runs end
+        from linreg_tui.engine.results import SeedOutcome
 
         return SeedOutcome(self.config.seed, self.records[0], self.records[-1]).blew_up
 
@@ -85,7 +85,7 @@ class MeanVsSumView(ExperimentView):
         self.why = self.query_one(Explanation)
 
     def plan(self, config: RunConfig) -> list[RunConfig]:
-        from linreg_tui.engine.sweep import loss_variants  # imports torch: not at start-up
+        from linreg_tui.engine.results import loss_variants
 
         variants = loss_variants(config)
         self.runs = [Run(label, cfg, i) for i, (label, cfg) in enumerate(variants)]

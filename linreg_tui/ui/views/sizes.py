@@ -36,7 +36,7 @@ from linreg_tui.ui.widgets.sweep_tables import SizeTable, short
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.engine.sweep import SizePoint, SizeSlopes, SizeSummary
+    from linreg_tui.engine.results import SizePoint, SizeSlopes, SizeSummary
     from linreg_tui.engine.training import StopCheck
     from linreg_tui.ui.messages import RunFinished, RunStarted, SweepRowsCompleted
 
@@ -82,7 +82,7 @@ FIELDS = [
 def run_sizes(
     base: RunConfig, sizes: Sequence[int], seeds: int, should_stop: StopCheck
 ) -> Iterator[SizePoint]:
-    """The engine's sweep_sizes (imported here: it loads torch, and this runs in the worker)."""
+    """The engine's sweep_sizes (imported here: it loads torch; this runs where training runs)."""
     from linreg_tui.engine.sweep import sweep_sizes
 
     return sweep_sizes(base, sizes, seeds, should_stop)
@@ -230,7 +230,7 @@ class SizesView(ExperimentView):
             self.table.border_title = f"{event.status} after {done} of {len(self.planned[0])} sizes"
 
     def _redraw(self) -> None:
-        from linreg_tui.engine.sweep import size_slopes, summarize_sizes  # torch is loaded
+        from linreg_tui.engine.results import size_slopes, summarize_sizes
 
         counts = Counter(p.size for p in self.points)
         whole = [p for p in self.points if counts[p.size] == self.planned[1]]  # every seed in

@@ -20,7 +20,7 @@ from linreg_tui.ui.widgets.loss_chart import decimate, log_ticks, plottable
 from linreg_tui.ui.widgets.sweep_tables import short
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.sweep import GridCell
+    from linreg_tui.engine.results import GridCell
 
 
 class CurveChart(PlotextPlot):

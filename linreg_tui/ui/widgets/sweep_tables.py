@@ -17,7 +17,7 @@ from textual.color import Color
 from textual.widgets import DataTable
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.sweep import GridCell, SizeSummary, Spread
+    from linreg_tui.engine.results import GridCell, SizeSummary, Spread
 
 CELL_WIDTH = 9
 """A grid cell: 'diverged' or '1.2e-4' centred, two lines (val MSE, then ||w - w_hat||)."""
