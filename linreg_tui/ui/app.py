@@ -52,7 +52,6 @@ from linreg_tui.ui.recording import AppHistory, HistoryUnavailable, JobRecorder,
 from linreg_tui.ui.runner import SweepPlan, run_job
 from linreg_tui.ui.trainer import RemoteError, TrainerProcess
 from linreg_tui.ui.views import VIEWS, ExperimentView
-from linreg_tui.ui.views.history import HistoryView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.explanation import SuggestedSettings
 from linreg_tui.ui.widgets.help_screen import HelpScreen
@@ -148,7 +147,7 @@ class LinregApp(App[None]):
             lazy = not self.is_headless if self.lazy_views is None else self.lazy_views
             with ContentSwitcher(initial=VIEWS[0].VIEW_ID, id="views"):
                 for view in VIEWS[:1] if lazy else VIEWS:
-                    yield view()  # lazy: the others mount after the first frame
+                    yield view.load()()  # lazy: the others mount after the first frame
         yield StatusBar(id="status")
         yield Footer()
 
@@ -182,7 +181,7 @@ class LinregApp(App[None]):
         if not self.is_running:
             return
         self.mounting_views = done = asyncio.Event()
-        others = [view() for view in VIEWS[len(self.views) :]]
+        others = [view.load()() for view in VIEWS[len(self.views) :]]
         for view in others:
             view.display = False
         try:
@@ -447,8 +446,7 @@ class LinregApp(App[None]):
     @on(RunRecorded)
     def _run_recorded(self) -> None:
         for view in self.views:
-            if isinstance(view, HistoryView):
-                view.reload()
+            view.history_changed()
 
     @on(TorchReady)
     def _torch_ready(self, event: TorchReady) -> None:

@@ -32,11 +32,11 @@ from textual.widgets import Input, OptionList
 from linreg_tui.ui.widgets.dialog import closed
 
 if TYPE_CHECKING:
-    from linreg_tui.ui.views.base import ExperimentView
+    from linreg_tui.ui.views.base import ViewEntry
 
 
 def lab_commands(
-    app: App[None], bindings: Iterable[BindingType], views: Sequence[type[ExperimentView]]
+    app: App[None], bindings: Iterable[BindingType], views: Sequence[ViewEntry]
 ) -> Iterable[SystemCommand]:
     """One palette command per bound action (quit is Textual's own) and per view."""
     for binding in bindings:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui import LinregApp
 from linreg_tui.ui.views import VIEWS
@@ -26,3 +29,25 @@ async def test_quitting_while_the_views_mount_is_clean() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause(wait * 0.01)
         assert app.return_code in (0, None)
+
+
+def test_each_listed_view_names_its_class_and_says_what_the_class_says() -> None:
+    """The selector shows the list's titles before the classes load: they must agree."""
+    for entry in VIEWS:
+        view = entry.load()
+        assert (entry.VIEW_ID, entry.TITLE, entry.DESCRIPTION) == (
+            view.VIEW_ID,
+            view.TITLE,
+            view.DESCRIPTION,
+        )
+    assert len({entry.VIEW_ID for entry in VIEWS}) == len(VIEWS)
+
+
+def test_the_app_imports_only_the_first_views_module_before_its_first_frame() -> None:
+    script = (
+        "import sys\n"
+        "import linreg_tui.ui.app\n"
+        "print(' '.join(m for m in sys.modules if m.startswith('linreg_tui.ui.views.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["linreg_tui.ui.views.base"]  # single_run loads in compose

@@ -1,26 +1,93 @@
 """The experiment views the selector offers, in order.
 
 To add one (the exercises of issue 4): subclass `ExperimentView` in a module here and
-append the class to `VIEWS`. The app builds the selector, the command palette entries and
-the ContentSwitcher from this list; nothing else needs to change.
+list it in `VIEWS`. The app builds the selector, the command palette entries and the
+ContentSwitcher from this list; nothing else needs to change.
+
+An entry is a `LazyView`: the view's id, title and description, and where its class is.
+The app imports only the first view's module before its first frame; the others (and
+their widgets) load when it mounts them, just after (bench/bench_ui.py, target 1). A
+view class itself can be listed too: it has the same attributes and `load()`.
 """
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from typing import Final
 
-from linreg_tui.ui.views.base import ExperimentView
-from linreg_tui.ui.views.gradients import GradientsView
-from linreg_tui.ui.views.history import HistoryView
-from linreg_tui.ui.views.lr_grid import LrGridView
-from linreg_tui.ui.views.mean_vs_sum import MeanVsSumView
-from linreg_tui.ui.views.robust import RobustLossView
-from linreg_tui.ui.views.single_run import SingleRunView
-from linreg_tui.ui.views.sizes import SizesView
+from linreg_tui.ui.views.base import ExperimentView, ViewEntry
 
-VIEWS: Final[list[type[ExperimentView]]] = [SingleRunView]
-VIEWS.extend([MeanVsSumView, RobustLossView, GradientsView])  # d2l 3.5 ex. 1-3
-VIEWS.extend([LrGridView, SizesView])  # d2l 3.5 ex. 4 and 5
-VIEWS.append(HistoryView)  # issue 7: past runs from the history database
 
-__all__ = ["VIEWS", "ExperimentView", "SingleRunView"]
+@dataclass(frozen=True)
+class LazyView:
+    """A view listed by name: `load()` imports its module. A test holds the id, title and
+    description here equal to the class's."""
+
+    VIEW_ID: str
+    TITLE: str
+    DESCRIPTION: str
+    module: str
+    """Module under linreg_tui.ui.views."""
+    name: str
+    """Class name in that module."""
+
+    def load(self) -> type[ExperimentView]:
+        module = importlib.import_module(f"linreg_tui.ui.views.{self.module}")
+        view: type[ExperimentView] = getattr(module, self.name)
+        return view
+
+
+VIEWS: Final[list[ViewEntry]] = [
+    LazyView(
+        "single-run",
+        "single run",
+        "Train the form's configuration once and watch the loss",
+        "single_run",
+        "SingleRunView",
+    ),
+    LazyView(  # d2l 3.5 exercises 1 to 5
+        "mean-vs-sum",
+        "mean vs sum (ex. 1)",
+        "Averaged vs summed loss: lr / batch size takes the same steps (d2l 3.5 ex. 1)",
+        "mean_vs_sum",
+        "MeanVsSumView",
+    ),
+    LazyView(
+        "robust-loss",
+        "robust loss (ex. 2)",
+        "MSE vs Huber vs smooth-L1, with and without outliers (d2l 3.5 ex. 2)",
+        "robust",
+        "RobustLossView",
+    ),
+    LazyView(
+        "gradients",
+        "gradients (ex. 3)",
+        "weight.grad and bias.grad after each epoch; their norm (d2l 3.5 ex. 3)",
+        "gradients",
+        "GradientsView",
+    ),
+    LazyView(
+        "lr-grid",
+        "lr × epochs (ex. 4)",
+        "Grid of learning rates by epochs: which converge, how fast, which diverge",
+        "lr_grid",
+        "LrGridView",
+    ),
+    LazyView(
+        "sizes",
+        "dataset size (ex. 5)",
+        "Error against n on log-log axes: SGD beside the least-squares floor",
+        "sizes",
+        "SizesView",
+    ),
+    LazyView(  # issue 7: past runs from the history database
+        "history",
+        "history",
+        "Past runs: filter, overlay their curves, see what differs, re-run one",
+        "history",
+        "HistoryView",
+    ),
+]
+
+__all__ = ["VIEWS", "ExperimentView", "LazyView", "ViewEntry"]

@@ -10,7 +10,7 @@ needs the batched sweep engine returns a `SweepPlan` instead; its job calls
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual.containers import Vertical
 from textual.widget import Widget
@@ -26,6 +26,18 @@ if TYPE_CHECKING:
     from linreg_tui.ui.runner import SweepPlan
 
 
+class ViewEntry(Protocol):
+    """What the app's view list holds: a view class, or a `views.LazyView` naming one."""
+
+    @property
+    def VIEW_ID(self) -> str: ...
+    @property
+    def TITLE(self) -> str: ...
+    @property
+    def DESCRIPTION(self) -> str: ...
+    def load(self) -> type[ExperimentView]: ...
+
+
 class ExperimentView(Vertical):
     """Base of the views in the experiment switcher (single run, the exercises)."""
 
@@ -35,6 +47,11 @@ class ExperimentView(Vertical):
     """Name in the experiment selector and the command palette."""
     DESCRIPTION: ClassVar[str] = ""
     """One line for the command palette."""
+
+    @classmethod
+    def load(cls) -> type[ExperimentView]:
+        """The class itself: a view class can stand in the view list (`ViewEntry`)."""
+        return cls
 
     def plan(self, config: RunConfig) -> list[RunConfig] | SweepPlan:
         """The runs one ctrl+r trains from the form's config (several for sweeps), or a
@@ -62,6 +79,9 @@ class ExperimentView(Vertical):
 
     def run_finished(self, event: RunFinished) -> None:
         """A run ended: done, cancelled, diverged or error."""
+
+    def history_changed(self) -> None:
+        """The run history gained a run (the history view lists it)."""
 
     def set_log_y(self, log_y: bool) -> None:
         """Switch the view's charts between linear and log10 y."""

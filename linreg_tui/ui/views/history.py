@@ -132,6 +132,9 @@ class HistoryView(ExperimentView):
         """Read the list again with the current filters."""
         self._list(self.filters)
 
+    def history_changed(self) -> None:
+        self.reload()
+
     @work(thread=True, exclusive=True, group="history-list", exit_on_error=False)
     def _list(self, filters: Filters) -> None:
         try:
