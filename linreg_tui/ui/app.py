@@ -120,8 +120,9 @@ class LinregApp(App[None]):
         terminal, the thread when headless (tests, screenshots)."""
         self.trainer_process: TrainerProcess | None = None
         self.lazy_views = lazy_views
-        """Mount the views behind the first after the first frame; None: in a real terminal
-        only (headless tests and screenshots get every view from the start)."""
+        """Mount the views behind the first, and the form's sections behind the first, after
+        the first frame; None: in a real terminal only (headless tests and screenshots get
+        everything from the start)."""
         self.config = config or RunConfig()
         self.warm_torch = warm_torch
         """Load torch in the background after the first frame (off in snapshot tests)."""
@@ -143,8 +144,9 @@ class LinregApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield ConfigPane(self.config, [(v.TITLE, v.VIEW_ID) for v in VIEWS], id="config")
             lazy = not self.is_headless if self.lazy_views is None else self.lazy_views
+            choices = [(v.TITLE, v.VIEW_ID) for v in VIEWS]
+            yield ConfigPane(self.config, choices, lazy=lazy, id="config")
             with ContentSwitcher(initial=VIEWS[0].VIEW_ID, id="views"):
                 for view in VIEWS[:1] if lazy else VIEWS:
                     yield view.load()()  # lazy: the others mount after the first frame
@@ -162,13 +164,16 @@ class LinregApp(App[None]):
         self.set_interval(0.25, self._tick)
         if (self.trainer or ("thread" if self.is_headless else "process")) == "process":
             self.trainer_process = TrainerProcess()  # started by load_torch or the first run
-        self.call_after_refresh(self._after_first_frame)
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
 
+    def on_ready(self) -> None:
+        """The first frame is on screen (Textual's Ready event)."""
+        self._after_first_frame()
+
     def _after_first_frame(self) -> None:
-        if len(self.views) < len(VIEWS):
+        if len(self.views) < len(VIEWS) or self.form.lazy:
             self.call_later(self._mount_other_views)
         else:
             gc.freeze()  # NOTES: full collections of start-up objects stalled the UI 110-200 ms
@@ -176,15 +181,16 @@ class LinregApp(App[None]):
             self.load_torch()
 
     async def _mount_other_views(self) -> None:
-        """Mount the views behind the first: composing them all before the first frame cost
-        about 0.1 s of start-up (bench/bench_ui.py, target 1)."""
+        """Mount the form's sections and the views behind the first: composing them all
+        before the first frame cost about 0.2 s of start-up (bench/bench_ui.py, target 1)."""
         if not self.is_running:
             return
         self.mounting_views = done = asyncio.Event()
-        others = [view.load()() for view in VIEWS[len(self.views) :]]
-        for view in others:
-            view.display = False
         try:
+            await self.form.mount_rest()
+            others = [view.load()() for view in VIEWS[len(self.views) :]]
+            for view in others:
+                view.display = False
             await self.switcher.mount(*others)
         finally:
             done.set()

@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.widgets import Input
-
 from linreg_tui.configfile import ConfigFileError, load_config, save_config
 from linreg_tui.engine.config import FIELD_NAMES, ConfigError, RunConfig
 from linreg_tui.ui.widgets.fields import to_text
@@ -83,7 +81,7 @@ class ConfigFiles:
         except ConfigError as error:
             return f"{path}: {error}"
         self.path = text
-        fill_form(self.form, {name: getattr(config, name) for name in FIELD_NAMES})
+        self.form.show({name: getattr(config, name) for name in FIELD_NAMES})
         self.done(f"loaded {path} into the form · ctrl+r runs it")
         return None
 
@@ -94,7 +92,7 @@ class ConfigFiles:
         except ConfigError as error:  # a view's own suggestion: a bug, but say it
             self.status.say(f"suggestion refused: {error}", "error")
             return
-        fill_form(self.form, {name: getattr(config, name) for name in values})
+        self.form.show({name: getattr(config, name) for name in values})
         shown = ", ".join(f"{k} {to_text(k, getattr(config, k))}" for k in values)
         self.done(f"{source}: set {shown}")
 
@@ -108,13 +106,3 @@ class ConfigFiles:
     def done(self, text: str) -> None:
         self.status.say(text)
         self.app.notify(text, timeout=4, markup=False)  # paths may hold [/x]
-
-
-def fill_form(form: ConfigPane, values: Mapping[str, object]) -> None:
-    """Write values into the form's controls; validation marks follow as for typing."""
-    for name, value in values.items():
-        control = form.controls.get(name)
-        if isinstance(control, Input):
-            control.value = to_text(name, value)
-        elif control is not None:
-            control.value = value  # type: ignore[assignment]

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from textual.widgets import Checkbox, Input
 
 from linreg_tui.engine.config import FIELD_NAMES
-from linreg_tui.ui.config_io import fill_form
 from linreg_tui.ui.history_parts import view_for
 from linreg_tui.ui.widgets.fields import to_text
 from linreg_tui.ui.widgets.sweep_fields import SweepFields
@@ -24,7 +23,7 @@ def rerun(app: LinregApp, run: RunSummary) -> None:
     target = next((v for v in app.views if view_id == v.VIEW_ID), None)
     if target is None:
         return
-    fill_form(app.form, {name: getattr(run.config, name) for name in FIELD_NAMES})
+    app.form.show({name: getattr(run.config, name) for name in FIELD_NAMES})
     for fields in target.query(SweepFields):
         restore(fields, run)
     app.show_view(view_id)

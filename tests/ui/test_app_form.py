@@ -6,6 +6,7 @@ from textual.widgets import Input, Static
 
 from linreg_tui.engine.config import FIELD_NAMES, RULES, RunConfig
 from linreg_tui.ui.widgets import ConfigPane, ResultsTable
+from linreg_tui.ui.widgets.fields import grouped_fields
 from tests.ui.conftest import SIZE, make_app
 
 
@@ -95,3 +96,30 @@ async def test_every_control_is_reachable_by_tab_at_80x24(tiny_config: RunConfig
         await pilot.pause(0.3)
         assert form.scroll_y > 0
         assert form.content_region.contains_region(average.region)
+
+
+async def test_a_lazy_form_reads_and_shows_every_field_before_and_after_its_rest_mounts() -> None:
+    """In a real terminal the sections below the first mount after the first frame; the
+    form's values, and values loaded into it meanwhile, must not depend on when."""
+    from textual.app import App, ComposeResult
+
+    config = RunConfig(num_train=123, seed=7, lr=0.05)
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ConfigPane(config, [("single run", "single-run")], lazy=True)
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(ConfigPane)
+        assert "lr" in pane.controls and "num_train" not in pane.controls
+        assert pane.read_config() == config
+        pane.show({"num_train": 321, "lr": 0.5})  # e.g. a config file loaded this early
+        await pilot.pause()
+        assert pane.read_config() == RunConfig(num_train=321, seed=7, lr=0.5)
+        await pane.mount_rest()
+        assert list(pane.controls) == [n for _, names in grouped_fields() for n in names]
+        assert app.query_one("#num_train", Input).value == "321"
+        assert pane.read_config() == RunConfig(num_train=321, seed=7, lr=0.5)
+        await pane.mount_rest()  # a second call changes nothing
+        assert len(app.query(".field-row")) == len(FIELD_NAMES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.config import FIELD_NAMES, RunConfig
 from linreg_tui.ui import LinregApp
 from linreg_tui.ui.views import VIEWS
 from tests.ui.conftest import run_to_end, wait_for
@@ -16,6 +16,7 @@ async def test_lazy_views_all_mount_and_a_requested_one_shows_once_mounted() -> 
     async with app.run_test(size=(80, 24)) as pilot:
         app.show_view(VIEWS[-1].VIEW_ID)  # asked for before it exists, or just after
         await wait_for(pilot, lambda: len(app.views) == len(VIEWS))
+        assert set(app.form.controls) == set(FIELD_NAMES)  # the form's lower sections too
         await wait_for(pilot, lambda: app.switcher.current == VIEWS[-1].VIEW_ID)
         app.show_view(VIEWS[0].VIEW_ID)
         await pilot.pause()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,6 +13,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from linreg_tui.engine.config import (
     FIELD_HELP,
+    FIELD_NAMES,
     INIT_HELP,
     INIT_NAMES,
     LOSS_HELP,
@@ -46,13 +48,23 @@ class ConfigPane(Vertical):
     """Experiment selector and one row per RunConfig field; scrolls when short."""
 
     def __init__(
-        self, config: RunConfig, experiments: Sequence[tuple[str, str]], *, id: str | None = None
+        self,
+        config: RunConfig,
+        experiments: Sequence[tuple[str, str]],
+        *,
+        lazy: bool = False,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.config = config
         self.experiments = list(experiments)
         """(title, view id) pairs for the experiment selector."""
         self.controls: dict[str, Input | Select[str] | Checkbox] = {}
+        self.lazy = lazy
+        """Compose the first section only; the app calls `mount_rest` after its first frame
+        (the others are below the fold, and cost ~70 ms of start-up: bench_ui.py, [1])."""
+        self.unmounted: dict[str, object] = {}
+        """Values given to fields not mounted yet (`show`); they mount with them."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", can_focus=False):
@@ -64,14 +76,26 @@ class ConfigPane(Vertical):
                 compact=True,
                 id="experiment",
             )
-            for title, names in grouped_fields():
-                yield Label(title, classes="section")
-                for name in names:
-                    yield from self._field(name)
+            groups = grouped_fields()
+            for title, names in groups[:1] if self.lazy else groups:
+                yield from self._section(title, names)
         yield Static("", id="field-help")
 
+    def _section(self, title: str, names: Sequence[str]) -> ComposeResult:
+        yield Label(title, classes="section")
+        for name in names:
+            yield from self._field(name)
+
+    async def mount_rest(self) -> None:
+        """Mount the sections behind the first, in order, if `lazy` left them out."""
+        if not self.lazy or all(name in self.controls for name in FIELD_NAMES):
+            return
+        widgets = [w for title, names in grouped_fields()[1:] for w in self._section(title, names)]
+        self.unmounted.clear()
+        await self.query_one("#form").mount_all(widgets)
+
     def _field(self, name: str) -> ComposeResult:
-        value = getattr(self.config, name)
+        value: Any = self.unmounted.get(name, getattr(self.config, name))
         kind = field_kind(name)
         control: Input | Select[str] | Checkbox
         if kind == "choice":
@@ -90,9 +114,8 @@ class ConfigPane(Vertical):
         control.id = name
         control.tooltip = f"{FIELD_HELP.get(name, '')}; {RULES.get(name, '')}".strip("; ")
         self.controls[name] = control
-        with Horizontal(classes="field-row", id=f"row-{name}"):
-            yield Label(name, classes="field-name")
-            yield control
+        label = Label(name, classes="field-name")
+        yield Horizontal(label, control, classes="field-row", id=f"row-{name}")
         if kind == "choice":
             yield Static(choice_hint(name, value), classes="hint", id=f"hint-{name}")
         yield Static("", classes="field-error", id=f"error-{name}")
@@ -139,7 +162,11 @@ class ConfigPane(Vertical):
 
     def values(self) -> dict[str, object]:
         """Every field parsed from its control; ConfigError names the first bad one."""
-        values: dict[str, object] = {}
+        values: dict[str, object] = {
+            name: self.unmounted.get(name, getattr(self.config, name))
+            for name in FIELD_NAMES
+            if name not in self.controls  # lazy: not mounted yet
+        }
         for name, control in self.controls.items():
             if isinstance(control, Input):
                 values[name] = parse(name, control.value)
@@ -176,10 +203,19 @@ class ConfigPane(Vertical):
 
     def load(self, config: RunConfig) -> None:
         """Show `config` in every field, as if typed (the marks follow the new text)."""
-        from linreg_tui.ui.config_io import fill_form  # config_io imports this module
-
-        fill_form(self, {name: getattr(config, name) for name in self.controls})
+        self.show({name: getattr(config, name) for name in FIELD_NAMES})
         self.config = config
+
+    def show(self, values: dict[str, object]) -> None:
+        """Write values into the fields; validation marks follow as for typing."""
+        for name, value in values.items():
+            control = self.controls.get(name)
+            if isinstance(control, Input):
+                control.value = to_text(name, value)
+            elif control is not None:
+                control.value = value  # type: ignore[assignment]
+            else:
+                self.unmounted[name] = value
 
     def focus_field(self, name: str | None = None) -> None:
         """Focus a field (the first one if None) and scroll it into view."""
