@@ -5,8 +5,10 @@
 [1] start-up: the app runs in a real pseudo-terminal; the time from launch to the first
     painted frame is compared with `python -c "import torch"`, and a run started three
     seconds after launch with the same run started again (warm).
-[4] epochs per second of a long run drawn live in that terminal vs the engine alone.
-[5] the worst event-loop lag while a long run trains (headless app, 5 ms probe).
+[4] epochs per second of a long run drawn live in that terminal vs the engine alone (in
+    a real terminal the app trains in a child process: linreg_tui/ui/trainer.py).
+[5] the worst event-loop lag while a long run trains (headless app, 5 ms probe), with the
+    training in the child process (as in a terminal) and in a thread (as in tests).
 [6] one chart redraw at 200x60 holding 100,000 points.
 """
 
@@ -26,6 +28,7 @@ import termios
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine
@@ -156,10 +159,10 @@ def live() -> None:
     )
 
 
-async def stall() -> None:
+async def stall(trainer: Literal["process", "thread"]) -> None:
     from linreg_tui.ui import LinregApp
 
-    app = LinregApp(config=RunConfig(epochs=LONG_EPOCHS))
+    app = LinregApp(config=RunConfig(epochs=LONG_EPOCHS), trainer=trainer)
     async with app.run_test(size=(100, 30)) as pilot:
         while not app.torch_ready:
             await pilot.pause(0.05)
@@ -171,7 +174,8 @@ async def stall() -> None:
             lags.append(time.perf_counter() - start - 0.005)
     lags.sort()
     print(
-        f"[5] event-loop lag during a {LONG_EPOCHS}-epoch run (headless, 5 ms probe, "
+        f"[5] event-loop lag during a {LONG_EPOCHS}-epoch run trained in a {trainer} "
+        "(headless app, 5 ms probe, "
         f"{len(lags)} samples): median {statistics.median(lags) * 1e3:.1f} ms, "
         f"p99 {lags[int(len(lags) * 0.99)] * 1e3:.1f} ms, worst {lags[-1] * 1e3:.1f} ms "
         "(target <= 50)"
@@ -227,8 +231,12 @@ def main() -> None:
     parser.add_argument("--only", default="1,4,5,6", help="which targets, e.g. 4,5")
     wanted = set(parser.parse_args().only.split(","))
     print(machine())
-    parts = {"1": startup, "4": live, "5": lambda: asyncio.run(stall()),
-             "6": lambda: asyncio.run(chart())}  # fmt: skip
+    parts = {
+        "1": startup,
+        "4": live,
+        "5": lambda: [asyncio.run(stall(trainer)) for trainer in ("process", "thread")],
+        "6": lambda: asyncio.run(chart()),
+    }
     for key, part in parts.items():
         if key in wanted:
             part()
