@@ -1,4 +1,5 @@
-"""LinregApp: compose the panes, bind the keys, start workers, route their messages.
+"""LinregApp: compose the panes and bind the keys; the job side (workers, the training
+process, routing their messages) is JobApp, in jobs.py.
 
 | key | action |
 | --- | --- |
@@ -20,46 +21,34 @@ import asyncio
 import contextlib
 import gc
 import os
-import threading
-import time
 from collections.abc import Iterable
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual import on
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Select
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from linreg_tui.budget import check_runs
 from linreg_tui.engine.config import ConfigError, RunConfig
 from linreg_tui.ui.config_io import ConfigFiles
 from linreg_tui.ui.export import export_view
-from linreg_tui.ui.messages import (
-    EpochsCompleted,
-    RunFinished,
-    RunProgressed,
-    RunStarted,
-    SweepRowsCompleted,
-    TorchReady,
-)
+from linreg_tui.ui.jobs import JobApp, Trainer
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands, theme_palette
-from linreg_tui.ui.recording import AppHistory, HistoryUnavailable, JobRecorder, RunRecorded
-from linreg_tui.ui.runner import SweepPlan, run_job
-from linreg_tui.ui.trainer import RemoteError, TrainerProcess
+from linreg_tui.ui.recording import AppHistory, HistoryUnavailable, RunRecorded
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.explanation import SuggestedSettings
 from linreg_tui.ui.widgets.help_screen import HelpScreen
 from linreg_tui.ui.widgets.results_table import ResultsTable
-from linreg_tui.ui.widgets.status_bar import JobProgress, StatusBar
+from linreg_tui.ui.widgets.status_bar import StatusBar
 
 
-class LinregApp(App[None]):
+class LinregApp(JobApp):
     """The terminal lab: configure, run, watch the loss and compare runs."""
 
     CSS_PATH = "app.tcss"
@@ -98,8 +87,6 @@ class LinregApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Quit (cancels a run)"),
     ]
 
-    running: reactive[bool] = reactive(False, bindings=True)
-    """True from ctrl+r until the worker's last RunFinished; refreshes the footer."""
     log_y: reactive[bool] = reactive(True)
     """Charts plot log10 of the MSE (the default: SGD's MSE falls by decades)."""
 
@@ -111,30 +98,15 @@ class LinregApp(App[None]):
         db: str | os.PathLike[str] | None = None,
         record: bool = True,
         lazy_views: bool | None = None,
-        trainer: Literal["process", "thread"] | None = None,
+        trainer: Trainer | None = None,
     ) -> None:
-        super().__init__()
-        self.trainer = trainer
-        """Where runs train: "process" (a warm child process: drawing never slows training
-        down), "thread" (a worker thread of this process); None: the process in a real
-        terminal, the thread when headless (tests, screenshots)."""
-        self.trainer_process: TrainerProcess | None = None
+        history = AppHistory(db, record)  # `db` (--db) or $LINREG_TUI_DB; False: --no-record
+        super().__init__(history, warm_torch=warm_torch, trainer=trainer)
         self.lazy_views = lazy_views
         """Mount the views behind the first, and the form's sections behind the first, after
         the first frame; None: in a real terminal only (headless tests and screenshots get
         everything from the start)."""
         self.config = config or RunConfig()
-        self.warm_torch = warm_torch
-        """Load torch in the background after the first frame (off in snapshot tests)."""
-        self.history = AppHistory(db, record)
-        """The run history: `db` (--db) or $LINREG_TUI_DB; record=False is --no-record."""
-        self.torch_ready = False
-        self.run_id = 0
-        """Id of the current job; messages with another id are stale and dropped."""
-        self.job: JobProgress | None = None
-        self.stop_training = threading.Event()
-        """Set by cancel; the job's thread polls it (a new Event per job)."""
-        self.job_view: ExperimentView | None = None
         self.views: list[ExperimentView] = []
         """Every experiment view, held from mount (a modal screen may be on top later)."""
         self.pending_view: str | None = None
@@ -161,9 +133,7 @@ class LinregApp(App[None]):
         self.config_files = ConfigFiles(self, self.form, self.status)
         for view in self.views:
             view.preview(self.config)
-        self.set_interval(0.25, self._tick)
-        if (self.trainer or ("thread" if self.is_headless else "process")) == "process":
-            self.trainer_process = TrainerProcess()  # started by load_torch or the first run
+        self.start_jobs()
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
@@ -211,8 +181,6 @@ class LinregApp(App[None]):
         if self.mounting_views is not None and not self.mounting_views.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.mounting_views.wait(), 2.0)
-        if self.trainer_process is not None:
-            await asyncio.to_thread(self.trainer_process.close)
         await super()._shutdown()
 
     def _switch_to(self, view_id: str) -> None:
@@ -227,43 +195,6 @@ class LinregApp(App[None]):
     def view(self) -> ExperimentView:
         """The experiment view on screen."""
         return self.switcher.query_one(f"#{self.switcher.current}", ExperimentView)
-
-    # -- workers ------------------------------------------------------------------------
-
-    @work(thread=True, group="warm-up", exit_on_error=False)
-    def load_torch(self) -> None:
-        """Import torch and build one SGD optimizer so the first run does not wait: in the
-        training process when there is one, else here."""
-        if self.trainer_process is not None:
-            import linreg_tui.engine.results  # noqa: F401  (numpy, for summaries: not on the UI thread)
-
-            self.post_message(TorchReady(self.trainer_process.warm()))
-            return
-        start = time.perf_counter()
-        import torch
-
-        from linreg_tui.engine.training import setup_torch
-
-        setup_torch()
-        torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-        self.post_message(TorchReady(time.perf_counter() - start))
-
-    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def train_runs(
-        self, runs: list[RunConfig] | SweepPlan, run_id: int, recorder: JobRecorder
-    ) -> None:
-        """Iterate the engine for each run; only posts messages (recorded on the way to the
-        history, in this thread), never touches a widget."""
-        worker = get_current_worker()
-        stop = self.stop_training  # this job's: a new job cannot start before this one ends
-        run = run_job if self.trainer_process is None else self.trainer_process.run
-        with recorder:
-            run(
-                runs,
-                run_id,
-                recorder.tap(self.post_message),
-                lambda: worker.is_cancelled or stop.is_set(),
-            )
 
     # -- actions ------------------------------------------------------------------------
 
@@ -294,28 +225,7 @@ class LinregApp(App[None]):
                 self.form.refuse(error)
             self.status.say(f"not run: {error}", "error")
             return
-        self.run_id += 1
-        self.job_view = view
-        self.job = JobProgress.for_job(runs)
-        self.running = True
-        self.stop_training = threading.Event()
-        self.status.show(self.job, "" if self.torch_ready else "loading torch")
-        self.train_runs(runs, self.run_id, self.history.recorder(runs, config, view.TITLE))
-
-    def action_cancel(self) -> None:
-        """Ask the worker to stop; it ends between two SGD steps and reports back.
-
-        Not Worker.cancel: a worker cancelled before its thread starts never runs, so no
-        RunFinished would ever come and the app would stay 'cancelling…' with ctrl+r
-        greyed out (ctrl+r then escape queued together did it: tests/ui/test_monkey.py).
-        The thread always starts, sees the flag at its first step and reports back.
-        """
-        if not self.running:
-            return  # the palette's Cancel with nothing running
-        self.stop_training.set()
-        if self.job is not None:
-            self.job.cancelling = True
-        self.status.say("cancelling…", "warning")
+        self.start_job(view, runs, config)
 
     def action_toggle_log_y(self) -> None:
         """Linear or log10 y on every chart."""
@@ -382,63 +292,6 @@ class LinregApp(App[None]):
 
     # -- messages -----------------------------------------------------------------------
 
-    def _live(self, run_id: int) -> tuple[JobProgress, ExperimentView] | None:
-        """The job and its view if a worker message belongs to them, else None (stale)."""
-        if not self.is_running or run_id != self.run_id:
-            return None  # a cancelled job's late message, or the app is shutting down
-        if self.job is None or self.job_view is None:
-            return None
-        return self.job, self.job_view
-
-    @on(RunStarted)
-    def _run_started(self, event: RunStarted) -> None:
-        if live := self._live(event.run_id):
-            job, view = live
-            job.run, job.epoch, job.steps = event.index, 0, 0
-            job.epochs = event.config.total_epochs
-            view.run_started(event)
-
-    @on(EpochsCompleted)
-    def _epochs_completed(self, event: EpochsCompleted) -> None:
-        if live := self._live(event.run_id):
-            job, view = live
-            job.epoch, job.steps = event.records[-1].epoch, event.records[-1].steps
-            self.torch_ready = True  # a record means torch is loaded
-            view.epochs_completed(event)
-            self._tick()
-
-    @on(RunProgressed)
-    def _run_progressed(self, event: RunProgressed) -> None:
-        if live := self._live(event.run_id):
-            live[0].steps = event.steps
-            self.torch_ready = True  # steps mean torch is loaded
-            self._tick()
-
-    @on(SweepRowsCompleted)
-    def _sweep_rows_completed(self, event: SweepRowsCompleted) -> None:
-        if live := self._live(event.run_id):
-            job, view = live
-            job.rows += len(event.rows)
-            self.torch_ready = True
-            view.sweep_rows_completed(event)
-            self._tick()
-
-    @on(RunFinished)
-    def _run_finished(self, event: RunFinished) -> None:
-        if live := self._live(event.run_id):
-            job, view = live
-            view.run_finished(event)
-            job.steps_before += event.last.steps if event.last else job.steps  # sweep: no record
-            job.steps = 0
-            if event.job_done:
-                severity = "" if event.status == "done" else "warning"
-                self.status.finish(f"{event.status} · {job.text()}", severity, job)
-                self._end_job()
-
-    def _end_job(self) -> None:
-        self.running = False
-        self.job = None
-
     @on(HistoryUnavailable)
     def _history_unavailable(self, event: HistoryUnavailable) -> None:
         self.notify(
@@ -454,24 +307,6 @@ class LinregApp(App[None]):
         for view in self.views:
             view.history_changed()
 
-    @on(TorchReady)
-    def _torch_ready(self, event: TorchReady) -> None:
-        self.torch_ready = True
-        gc.freeze()  # again: torch's own objects need not be scanned either
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        training = event.worker.group == "training"
-        title = "run failed" if training else "loading torch failed"
-        shown = str(error) if isinstance(error, RemoteError) else f"{type(error).__name__}: {error}"
-        self.notify(shown, title=title, severity="error", markup=False)
-        if training and self.running:
-            self.status.say(f"error · {type(error).__name__}: {error}", "error")
-            self._end_job()
-
     @on(SuggestedSettings.Chosen)
     def _settings_suggested(self, event: SuggestedSettings.Chosen) -> None:
         self.config_files.apply(event.values, event.source)
@@ -484,7 +319,3 @@ class LinregApp(App[None]):
     def _experiment_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
             self._switch_to(event.value)
-
-    def _tick(self) -> None:
-        if self.running and self.job is not None and not self.job.cancelling:
-            self.status.show(self.job, "" if self.torch_ready else "loading torch")

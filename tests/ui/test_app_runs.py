@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui import LinregApp
-from linreg_tui.ui import app as app_module
+from linreg_tui.ui import jobs as jobs_module
 from linreg_tui.ui.messages import EpochsCompleted
 from linreg_tui.ui.widgets import LossChart, ParamsPane, ResultsTable
 from linreg_tui.ui.widgets.results_table import COLUMNS
@@ -116,7 +116,7 @@ async def test_quit_mid_run_exits_promptly_and_ends_the_thread(
     long_config: RunConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ended = threading.Event()
-    monkeypatch.setattr(app_module, "run_job", _wrap(app_module.run_job, ended))
+    monkeypatch.setattr(jobs_module, "run_job", _wrap(jobs_module.run_job, ended))
     app = make_app(replace(long_config, epochs=20))
     async with app.run_test(size=SIZE) as pilot:
         await app.run_action("run")

@@ -9,7 +9,7 @@ import pytest
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui import LinregApp
-from linreg_tui.ui import app as app_module
+from linreg_tui.ui import jobs as jobs_module
 from tests.ui.conftest import SIZE, make_app, wait_for
 
 FIRST_FRAME = """
@@ -46,7 +46,7 @@ async def test_a_failing_run_is_notified_and_ends_the_run(
     def broken(*args: object) -> None:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(app_module, "run_job", broken)
+    monkeypatch.setattr(jobs_module, "run_job", broken)
     app = make_app(RunConfig(num_train=50, epochs=1))
     async with app.run_test(size=SIZE) as pilot:
         await app.run_action("run")

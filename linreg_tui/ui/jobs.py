@@ -1,0 +1,217 @@
+"""JobApp: the job side of the app, from ctrl+r to the last message of the job.
+
+It starts the training (in the warm child process of `trainer.py` in a real terminal, in
+a worker thread when headless), routes the worker's messages to the view that planned the
+job, drops stale ones, and keeps the status line. `LinregApp` (app.py) adds the form, the
+views and the keys on top, and calls `start_job` once the form and the view agree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+import time
+from typing import Literal
+
+from textual import on, work
+from textual.app import App
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.ui.messages import (
+    EpochsCompleted,
+    RunFinished,
+    RunProgressed,
+    RunStarted,
+    SweepRowsCompleted,
+    TorchReady,
+)
+from linreg_tui.ui.recording import AppHistory, JobRecorder
+from linreg_tui.ui.runner import SweepPlan, run_job
+from linreg_tui.ui.trainer import RemoteError, TrainerProcess
+from linreg_tui.ui.views.base import ExperimentView
+from linreg_tui.ui.widgets.status_bar import JobProgress, StatusBar
+
+Trainer = Literal["process", "thread"]
+
+
+class JobApp(App[None]):
+    """Workers, the training process and the routing of their messages to views."""
+
+    running: reactive[bool] = reactive(False, bindings=True)
+    """True from ctrl+r until the worker's last RunFinished; refreshes the footer."""
+    status: StatusBar
+    """The status line (the subclass composes it and sets this on mount)."""
+
+    def __init__(self, history: AppHistory, *, warm_torch: bool, trainer: Trainer | None) -> None:
+        super().__init__()
+        self.history = history
+        """The run history every job is recorded in."""
+        self.warm_torch = warm_torch
+        """Load torch in the background after the first frame (off in snapshot tests)."""
+        self.trainer = trainer
+        """Where runs train: "process" (a warm child process: drawing never slows training
+        down), "thread" (a worker thread of this process); None: the process in a real
+        terminal, the thread when headless (tests, screenshots)."""
+        self.trainer_process: TrainerProcess | None = None
+        self.torch_ready = False
+        self.run_id = 0
+        """Id of the current job; messages with another id are stale and dropped."""
+        self.job: JobProgress | None = None
+        self.stop_training = threading.Event()
+        """Set by cancel; the job's thread polls it (a new Event per job)."""
+        self.job_view: ExperimentView | None = None
+
+    def start_jobs(self) -> None:
+        """Called on mount: choose where runs train and keep the status line ticking."""
+        if (self.trainer or ("thread" if self.is_headless else "process")) == "process":
+            self.trainer_process = TrainerProcess()  # started by load_torch or the first run
+        self.set_interval(0.25, self._tick)
+
+    async def _shutdown(self) -> None:
+        if self.trainer_process is not None:
+            await asyncio.to_thread(self.trainer_process.close)
+        await super()._shutdown()
+
+    def start_job(
+        self, view: ExperimentView, runs: list[RunConfig] | SweepPlan, config: RunConfig
+    ) -> None:
+        """Train the runs `view` planned from `config` (the form's), recorded as one job."""
+        self.run_id += 1
+        self.job_view = view
+        self.job = JobProgress.for_job(runs)
+        self.running = True
+        self.stop_training = threading.Event()
+        self.status.show(self.job, "" if self.torch_ready else "loading torch")
+        self.train_runs(runs, self.run_id, self.history.recorder(runs, config, view.TITLE))
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def load_torch(self) -> None:
+        """Import torch and build one SGD optimizer so the first run does not wait: in the
+        training process when there is one, else here."""
+        if self.trainer_process is not None:
+            import linreg_tui.engine.results  # noqa: F401  (numpy, for summaries: not on the UI thread)
+
+            self.post_message(TorchReady(self.trainer_process.warm()))
+            return
+        start = time.perf_counter()
+        import torch
+
+        from linreg_tui.engine.training import setup_torch
+
+        setup_torch()
+        torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        self.post_message(TorchReady(time.perf_counter() - start))
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    def train_runs(
+        self, runs: list[RunConfig] | SweepPlan, run_id: int, recorder: JobRecorder
+    ) -> None:
+        """Iterate the engine for each run; only posts messages (recorded on the way to the
+        history, in this thread), never touches a widget."""
+        worker = get_current_worker()
+        stop = self.stop_training  # this job's: a new job cannot start before this one ends
+        run = run_job if self.trainer_process is None else self.trainer_process.run
+        with recorder:
+            run(
+                runs,
+                run_id,
+                recorder.tap(self.post_message),
+                lambda: worker.is_cancelled or stop.is_set(),
+            )
+
+    def action_cancel(self) -> None:
+        """Ask the worker to stop; it ends between two SGD steps and reports back.
+
+        Not Worker.cancel: a worker cancelled before its thread starts never runs, so no
+        RunFinished would ever come and the app would stay 'cancelling…' with ctrl+r
+        greyed out (ctrl+r then escape queued together did it: tests/ui/test_monkey.py).
+        The thread always starts, sees the flag at its first step and reports back.
+        """
+        if not self.running:
+            return  # the palette's Cancel with nothing running
+        self.stop_training.set()
+        if self.job is not None:
+            self.job.cancelling = True
+        self.status.say("cancelling…", "warning")
+
+    def _live(self, run_id: int) -> tuple[JobProgress, ExperimentView] | None:
+        """The job and its view if a worker message belongs to them, else None (stale)."""
+        if not self.is_running or run_id != self.run_id:
+            return None  # a cancelled job's late message, or the app is shutting down
+        if self.job is None or self.job_view is None:
+            return None
+        return self.job, self.job_view
+
+    @on(RunStarted)
+    def _run_started(self, event: RunStarted) -> None:
+        if live := self._live(event.run_id):
+            job, view = live
+            job.run, job.epoch, job.steps = event.index, 0, 0
+            job.epochs = event.config.total_epochs
+            view.run_started(event)
+
+    @on(EpochsCompleted)
+    def _epochs_completed(self, event: EpochsCompleted) -> None:
+        if live := self._live(event.run_id):
+            job, view = live
+            job.epoch, job.steps = event.records[-1].epoch, event.records[-1].steps
+            self.torch_ready = True  # a record means torch is loaded
+            view.epochs_completed(event)
+            self._tick()
+
+    @on(RunProgressed)
+    def _run_progressed(self, event: RunProgressed) -> None:
+        if live := self._live(event.run_id):
+            live[0].steps = event.steps
+            self.torch_ready = True  # steps mean torch is loaded
+            self._tick()
+
+    @on(SweepRowsCompleted)
+    def _sweep_rows_completed(self, event: SweepRowsCompleted) -> None:
+        if live := self._live(event.run_id):
+            job, view = live
+            job.rows += len(event.rows)
+            self.torch_ready = True
+            view.sweep_rows_completed(event)
+            self._tick()
+
+    @on(RunFinished)
+    def _run_finished(self, event: RunFinished) -> None:
+        if live := self._live(event.run_id):
+            job, view = live
+            view.run_finished(event)
+            job.steps_before += event.last.steps if event.last else job.steps  # sweep: no record
+            job.steps = 0
+            if event.job_done:
+                severity = "" if event.status == "done" else "warning"
+                self.status.finish(f"{event.status} · {job.text()}", severity, job)
+                self._end_job()
+
+    def _end_job(self) -> None:
+        self.running = False
+        self.job = None
+
+    @on(TorchReady)
+    def _torch_ready(self, event: TorchReady) -> None:
+        self.torch_ready = True
+        gc.freeze()  # again: torch's own objects need not be scanned either
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        training = event.worker.group == "training"
+        title = "run failed" if training else "loading torch failed"
+        shown = str(error) if isinstance(error, RemoteError) else f"{type(error).__name__}: {error}"
+        self.notify(shown, title=title, severity="error", markup=False)
+        if training and self.running:
+            self.status.say(f"error · {shown}", "error")
+            self._end_job()
+
+    def _tick(self) -> None:
+        if self.running and self.job is not None and not self.job.cancelling:
+            self.status.show(self.job, "" if self.torch_ready else "loading torch")
