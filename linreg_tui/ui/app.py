@@ -244,7 +244,10 @@ class LinregApp(JobApp):
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
         else:
-            self.push_screen(HelpScreen.for_bindings(self.BINDINGS, ResultsTable.BINDINGS))
+            from linreg_tui.ui.widgets.history_table import HistoryTable  # not at start-up
+
+            bindings = (self.BINDINGS, ResultsTable.BINDINGS, HistoryTable.BINDINGS)
+            self.push_screen(HelpScreen.for_bindings(*bindings))
 
     def action_save_config(self) -> None:
         """Save the form's configuration (TOML or JSON by the file's suffix)."""

@@ -27,6 +27,8 @@ async def test_f1_lists_every_key_and_escape_closes(tiny_config: RunConfig) -> N
             assert isinstance(binding, Binding)
             assert binding.key.replace("escape", "esc") in listed
         assert "s" in listed and "ctrl+p" in listed
+        history = {keys for where, keys, _ in app.screen.rows if where == "in the history"}
+        assert {"space", "r", "s", "del", "c"} <= history  # overlay, re-run, sort, delete
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

@@ -55,19 +55,23 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
         super().__init__()
-        where = ["everywhere", "in a field", "in a select", "in the table"]
+        where = ["everywhere", "in a field", "in a select", "in the table", "in the history"]
         self.rows = sorted(
             [*rows, *EXTRA_KEYS], key=lambda row: where.index(row[0]) if row[0] in where else 9
         )
 
     @classmethod
     def for_bindings(
-        cls, app_bindings: Iterable[BindingType], table_bindings: Iterable[BindingType]
+        cls,
+        app_bindings: Iterable[BindingType],
+        table_bindings: Iterable[BindingType],
+        history_bindings: Iterable[BindingType] = (),
     ) -> HelpScreen:
-        """The help for the app's own keys and the results table's."""
-        display = {"escape": "esc"}
+        """The help for the app's own keys, the results tables' and the history list's."""
+        display = {"escape": "esc", "space": "space", "delete": "del"}
         rows = binding_rows("everywhere", app_bindings, display)
-        return cls(rows + binding_rows("in the table", table_bindings, display))
+        rows += binding_rows("in the table", table_bindings, display)
+        return cls(rows + binding_rows("in the history", history_bindings, display))
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, padding=(0, 1))
