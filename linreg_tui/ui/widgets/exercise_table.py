@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import ClassVar
 
 from rich.console import JustifyMethod
 from rich.text import Text
-from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
 
-from linreg_tui.ui.widgets.results_table import Cell
+from linreg_tui.ui.widgets.results_table import Cell, SortableTable
 
 Column = tuple[str, int, bool]
 """(label, width, numeric): numeric columns align right."""
 
 
-class ExerciseTable(DataTable[Cell]):
+class ExerciseTable(SortableTable):
     """Rows replaced as a whole by the view that owns it; `s` sorts by the cursor's column.
 
     Widths are fixed, as in ResultsTable: Textual 8.2.8's DataTable can keep drawing a row
     added during a busy frame with the widths of the empty table.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "sort", "Sort", tooltip="Sort by the column under the cursor"),
-    ]
-
     def __init__(self, title: str, columns: Sequence[Column], *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="cell", zebra_stripes=True)
-        self.title = title
+        super().__init__(title, id=id)
         self.columns_spec = list(columns)
-        self.sorted_by: tuple[int, bool] | None = None
 
     def on_mount(self) -> None:
         self.border_title = self.title
@@ -56,8 +47,7 @@ class ExerciseTable(DataTable[Cell]):
         self.clear()
         for cells in rows:
             self.add_row(*cells)
-        self.sorted_by = None
-        self.border_title = self.title
+        self.unsorted()
         if self.row_count:
             self.move_cursor(row=min(row, self.row_count - 1))
 

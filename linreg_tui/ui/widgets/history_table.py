@@ -19,23 +19,22 @@ from rich.console import JustifyMethod
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
 from linreg_tui.ui.history_parts import COLUMNS, id_cell, row_cells
-from linreg_tui.ui.widgets.results_table import Cell
+from linreg_tui.ui.widgets.results_table import SortableTable
 
 if TYPE_CHECKING:
     from linreg_tui.history import RunSummary
 
 
-class HistoryTable(DataTable[Cell]):
+class HistoryTable(SortableTable):
     """Past runs, newest first until sorted; the cursor's run is the one keys act on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "overlay", "Overlay", tooltip="Overlay the run's curves, or remove them"),
         Binding("r", "rerun", "Re-run", tooltip="Load the run's settings into the form and view"),
-        Binding("s", "sort", "Sort", tooltip="Sort by the column under the cursor"),
+        *SortableTable.BINDINGS,
         Binding("delete", "delete", "Delete", show=False, tooltip="Delete the run (asks first)"),
         Binding("c", "clear", "Clear chart", show=False, tooltip="Take every run off the chart"),
     ]
@@ -48,12 +47,9 @@ class HistoryTable(DataTable[Cell]):
         run_id: int | None
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="cell", zebra_stripes=True)
+        super().__init__("runs", id=id)  # its sort is kept across reloads
         self.runs: dict[int, RunSummary] = {}
         """The listed runs by id."""
-        self.sorted_by: tuple[int, bool] | None = None
-        """(column, reversed) of the last sort, kept across reloads."""
-        self.title = "runs"
 
     def on_mount(self) -> None:
         self.border_title = self.title
@@ -73,7 +69,7 @@ class HistoryTable(DataTable[Cell]):
             self.add_row(*row_cells(run, colours.get(run.id)), key=str(run.id))
         self.title = title
         if self.sorted_by is not None:
-            self._sort(*self.sorted_by)
+            self.sort_by(*self.sorted_by)
         else:
             self.border_title = title
         if self.row_count:
@@ -119,17 +115,10 @@ class HistoryTable(DataTable[Cell]):
         """Take every run off the chart."""
         self.post_message(self.Asked("clear", None))
 
-    def action_sort(self) -> None:
-        """Sort by the cursor's column; again on the same column reverses the order."""
-        column = self.cursor_column
-        self._sort(column, self.sorted_by == (column, False))
-
-    def _sort(self, column: int, reverse: bool) -> None:
+    def sort_by(self, column: int, reverse: bool) -> None:
+        """Sort, keeping the cursor on the same run."""
         current = self.current_id()
-        key = self.ordered_columns[column].key
-        self.sort(key, key=lambda cell: cell.sort_key, reverse=reverse)
-        self.sorted_by = (column, reverse)
-        self.border_title = f"{self.title} · by {COLUMNS[column][0]} {'↓' if reverse else '↑'}"
+        super().sort_by(column, reverse)
         row = self._index_of(current) if current is not None else None
         if row is not None:
             self.move_cursor(row=row, column=column)

@@ -62,20 +62,47 @@ def num(value: float | None, spec: str = ".3g") -> Cell:
     return Cell(math.nan if value is None else value, fmt(value, spec))
 
 
-class ResultsTable(DataTable[Cell]):
-    """Finished runs: loss, lr, batch, epochs, MSEs, errors and how the run ended."""
+class SortableTable(DataTable[Cell]):
+    """A table of Cells that `s` sorts by the cursor's column (again: the other way); the
+    border title says by what. The lab's three tables share this."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sort", "Sort", tooltip="Sort by the column under the cursor"),
     ]
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="cell", zebra_stripes=True)
+        self.title = title
+        """The border title when unsorted."""
         self.sorted_by: tuple[int, bool] | None = None
         """(column index, reversed) of the last sort."""
 
+    def action_sort(self) -> None:
+        """Sort by the cursor's column; again on the same column reverses the order."""
+        column = self.cursor_column
+        self.sort_by(column, self.sorted_by == (column, False))
+
+    def sort_by(self, column: int, reverse: bool) -> None:
+        """Sort by column `column` (non-finite numbers last) and say so in the title."""
+        spec = self.ordered_columns[column]
+        self.sort(spec.key, key=lambda cell: cell.sort_key, reverse=reverse)
+        self.sorted_by = (column, reverse)
+        self.border_title = f"{self.title} · by {spec.label.plain} {'↓' if reverse else '↑'}"
+
+    def unsorted(self) -> None:
+        """Forget the sort (the rows were replaced in their own order)."""
+        self.sorted_by = None
+        self.border_title = self.title
+
+
+class ResultsTable(SortableTable):
+    """Finished runs: loss, lr, batch, epochs, MSEs, errors and how the run ended."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("results", id=id, classes=classes)
+
     def on_mount(self) -> None:
-        self.border_title = "results"
+        self.border_title = self.title
         for label, width in COLUMNS.items():
             justify: JustifyMethod = "left" if label in TEXT_COLUMNS else "right"
             self.add_column(Text(label, justify=justify), key=label, width=width)
@@ -98,12 +125,3 @@ class ResultsTable(DataTable[Cell]):
             Cell(cfg.loss, cfg.loss),
         )
         self.move_cursor(row=self.row_count - 1)
-
-    def action_sort(self) -> None:
-        """Sort by the cursor's column; again on the same column reverses the order."""
-        column = self.cursor_column
-        reverse = self.sorted_by == (column, False)
-        key = self.ordered_columns[column].key
-        self.sort(key, key=lambda cell: cell.sort_key, reverse=reverse)
-        self.sorted_by = (column, reverse)
-        self.border_title = f"results · by {list(COLUMNS)[column]} {'↓' if reverse else '↑'}"
