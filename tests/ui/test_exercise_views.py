@@ -167,6 +167,7 @@ async def test_keyboard_reaches_suggestion_table_and_explanation(
         await pilot.pause()
         assert view.has_class("-reading")  # the text gets the chart's rows
         assert not view.query_one(CurvesChart).display
+        assert explanation.outer_size.height >= 9  # not its 5 rows of an 80x24 terminal
         await pilot.press("pagedown", "f3")
         assert not view.has_class("-reading")
 
