@@ -29,6 +29,10 @@ async def test_f1_lists_every_key_and_escape_closes(tiny_config: RunConfig) -> N
         assert "s" in listed and "ctrl+p" in listed
         history = {keys for where, keys, _ in app.screen.rows if where == "in the history"}
         assert {"space", "r", "s", "del", "c"} <= history  # overlay, re-run, sort, delete
+        body = app.screen.query_one("#help-body")
+        await pilot.press("pagedown")  # the list is longer than 24 rows: it scrolls at once
+        await pilot.pause()
+        assert body.scroll_y > 0
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

@@ -49,6 +49,7 @@ class HelpScreen(ModalScreen[None]):
 
     DEFAULT_CSS = "HelpScreen #help-limits { margin-top: 1; color: $text-muted; }"
 
+    AUTO_FOCUS = "#help-body"  # down and pagedown scroll at once (no tab first)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1", "app.pop_screen", "Close help"),
     ]
