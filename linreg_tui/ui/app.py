@@ -62,11 +62,14 @@ class LinregApp(JobApp):
         Binding("f2", "focus_form", "Form", show=False, tooltip="Focus the form"),
         Binding("f3", "focus_results", "Results", show=False, tooltip="Focus the results"),
         Binding("f4", "next_view", "Next view", show=False, tooltip="Next experiment view"),
+        # priority, as every key that opens a dialog: else the key reaches the app only after
+        # bubbling up from the focused field, and keys typed right after it land in that field
         Binding(
             "ctrl+s",
             "save_config",
             "Save config",
             show=False,
+            priority=True,
             tooltip="Save the form's configuration to a .toml or .json file",
         ),
         Binding(
@@ -74,6 +77,7 @@ class LinregApp(JobApp):
             "load_config",
             "Load config",
             show=False,
+            priority=True,
             tooltip="Load a .toml or .json configuration file into the form",
         ),
         Binding(  # priority: a focused Input binds ctrl+e to "end" (the end key still does)
@@ -144,7 +148,9 @@ class LinregApp(JobApp):
 
     def _after_first_frame(self) -> None:
         if len(self.views) < len(VIEWS) or self.form.lazy:
-            self.call_later(self._mount_other_views)
+            # a task of its own, one view at a time: keys typed meanwhile are handled
+            # between two mounts instead of after all of them (~0.3 s)
+            self.run_worker(self._mount_other_views(), group="mount-views")
         else:
             gc.freeze()  # NOTES: full collections of start-up objects stalled the UI 110-200 ms
         if self.warm_torch:
@@ -161,7 +167,7 @@ class LinregApp(JobApp):
             others = [view.load()() for view in VIEWS[len(self.views) :]]
             for view in others:
                 view.display = False
-            await self.switcher.mount(*others)
+                await self.switcher.mount(view)
         finally:
             done.set()
         if not self.is_running:

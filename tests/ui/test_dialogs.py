@@ -125,3 +125,19 @@ async def test_ctrl_p_again_and_again_never_stacks_two_palettes() -> None:
             await settled(pilot, app)
             palettes = [s for s in app.screen_stack if isinstance(s, CommandPalette)]
             assert len(palettes) <= 1
+
+
+@pytest.mark.parametrize("key", ["ctrl+o", "ctrl+s"])
+async def test_keys_typed_right_after_a_dialog_key_go_to_the_dialog_not_the_form(
+    key: str,
+) -> None:
+    """Typed ahead while the app is still busy mounting (just after start), a path must
+    not end up in the focused field: lr 0.03 became '2' and the next run diverged."""
+    app = LinregApp(warm_torch=False, lazy_views=True)
+    async with app.run_test(size=SIZE) as pilot:
+        for name, char in [(key, None), ("slash", "/"), ("t", "t"), ("2", "2")]:
+            app.post_message(events.Key(name, char))  # queued together, as typed ahead
+        await pilot.pause(0.3)
+        assert app.query_one("#lr", Input).value == "0.03"
+        assert isinstance(app.screen, PathPrompt)
+        assert app.screen.query_one("#path-input", Input).value.endswith("/t2")
