@@ -79,6 +79,8 @@ class JobApp(App[None]):
         self, view: ExperimentView, runs: list[RunConfig] | SweepPlan, config: RunConfig
     ) -> None:
         """Train the runs `view` planned from `config` (the form's), recorded as one job."""
+        if self.trainer_process is not None:  # e.g. a new one after the last one was killed
+            self.torch_ready = self.trainer_process.ready
         self.run_id += 1
         self.job_view = view
         self.job = JobProgress.for_job(runs)

@@ -124,6 +124,13 @@ class TrainerProcess:
         self._cell_file.truncate(_CELL.size)
         self._cancel = mmap.mmap(self._cell_file.fileno(), _CELL.size)
         self._closed = False
+        self._ready = False
+
+    @property
+    def ready(self) -> bool:
+        """A process is running, torch loaded (False before the first job or after a
+        death: the next job waits for a new one to load torch)."""
+        return self._ready and self._process is not None and self._process.poll() is None
 
     def warm(self) -> float:
         """Start the process if it is not running and wait until it is ready.
@@ -163,6 +170,7 @@ class TrainerProcess:
             self._stop_process()
             raise TrainerGone(f"the training process failed to start (exit code {code})") from None
         assert kind == "ready", kind
+        self._ready = True
         return float(seconds)
 
     def run(self, runs: Job, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
@@ -174,7 +182,7 @@ class TrainerProcess:
             assert jobs is not None and replies is not None and process is not None
             jobs.send((run_id, runs))
             cancelled = False
-            index = 0
+            index, last = 0, None  # the run going on, and its last record so far
             while True:
                 if not cancelled and is_cancelled():
                     _CELL.pack_into(self._cancel, 0, run_id)
@@ -186,7 +194,7 @@ class TrainerProcess:
                 except (EOFError, OSError):
                     code = process.wait()
                     self._stop_process()
-                    post(messages.RunFinished(run_id, index, "error", None, job_done=True))
+                    post(messages.RunFinished(run_id, index, "error", last, job_done=True))
                     raise TrainerGone(
                         f"the training process ended (exit code {code}); the next run starts"
                         " a new one"
@@ -195,7 +203,10 @@ class TrainerProcess:
                 if kind == "message":
                     name, values = rest
                     message = getattr(messages, name)(**values)
-                    index = getattr(message, "index", index)
+                    if isinstance(message, messages.RunStarted):
+                        index, last = message.index, None
+                    elif isinstance(message, messages.EpochsCompleted):
+                        last = message.records[-1]
                     post(message)
                 elif kind == "error":
                     raise rest[0]
@@ -205,6 +216,7 @@ class TrainerProcess:
     def _stop_process(self) -> None:
         process, jobs, replies = self._process, self._jobs, self._replies
         self._process = self._jobs = self._replies = None
+        self._ready = False
         if jobs is not None:
             with contextlib.suppress(OSError, ValueError):
                 jobs.send(None)

@@ -138,14 +138,20 @@ def test_an_exception_that_cannot_be_pickled_arrives_as_its_name_and_text() -> N
 def test_a_killed_process_ends_the_job_with_an_error_and_the_next_job_restarts_it() -> None:
     trainer = TrainerProcess()
     try:
+        assert not trainer.ready
         trainer.warm()
+        assert trainer.ready
         process = trainer._process
         assert process is not None
         threading.Timer(0.5, process.kill).start()
         posted: list[Message] = []
         with pytest.raises(TrainerGone, match="ended"):
             trainer.run([RunConfig(epochs=100_000)], 1, posted.append, lambda: False)
-        assert isinstance(posted[-1], RunFinished) and posted[-1].status == "error"
+        finished = posted[-1]
+        assert isinstance(finished, RunFinished) and finished.status == "error"
+        records = [r for m in posted if isinstance(m, EpochsCompleted) for r in m.records]
+        assert finished.last == records[-1] and finished.last.epoch > 0  # what it reached
+        assert not trainer.ready  # the next job waits for a new process to load torch
         posted.clear()
         trainer.run([RunConfig(epochs=1)], 2, posted.append, lambda: False)
         assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
