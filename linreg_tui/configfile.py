@@ -64,6 +64,8 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def _kind(path: Path) -> str:
+    if path.is_dir():  # also "" and ".": Path("") is the current folder
+        raise ConfigFileError(path, "is a folder; name a .toml or .json file")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ConfigFileError(path, f"must end in .toml or .json, not {suffix or 'nothing'!r}")

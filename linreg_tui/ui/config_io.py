@@ -55,6 +55,8 @@ class ConfigFiles:
 
     def save(self, config: RunConfig, text: str) -> str | None:
         """Write `config` to the path `text`; the error message, or None once written."""
+        if not text.strip():
+            return "type the name of a .toml or .json file"
         path = Path(text).expanduser()
         existed = path.is_file()
         try:
@@ -73,6 +75,8 @@ class ConfigFiles:
         Keys the file leaves out keep the form's values (or the defaults if the form
         does not hold a valid configuration right now).
         """
+        if not text.strip():
+            return "type the name of a .toml or .json file"
         path = Path(text).expanduser()
         try:
             config = load_config(path, base=self.current())

@@ -107,6 +107,21 @@ async def test_a_missing_file_and_an_unwritable_path_are_named(tmp_path: Path) -
         assert load_config(tmp_path / "lab.toml") == RunConfig()
 
 
+@pytest.mark.parametrize("key", ["ctrl+o", "ctrl+s"])
+async def test_an_empty_name_or_a_folder_is_refused_in_plain_words(
+    tmp_path: Path, key: str
+) -> None:
+    app = make_app(RunConfig())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key)
+        prompt = await submit_path(pilot, app, "  ")
+        assert app.screen is prompt and prompt.error == "type the name of a .toml or .json file"
+        prompt = await submit_path(pilot, app, tmp_path)
+        assert app.screen is prompt and prompt.error.endswith(
+            "is a folder; name a .toml or .json file"
+        )
+
+
 async def test_save_refuses_an_invalid_form_by_field(tmp_path: Path) -> None:
     app = make_app(RunConfig())
     async with app.run_test(size=SIZE) as pilot:
