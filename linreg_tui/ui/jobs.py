@@ -189,7 +189,8 @@ class JobApp(App[None]):
             job.steps = 0
             if event.job_done:
                 severity = "" if event.status == "done" else "warning"
-                self.status.finish(f"{event.status} · {job.text()}", severity, job)
+                complete = event.status in ("done", "diverged")
+                self.status.finish(f"{event.status} · {job.text()}", severity, job, complete)
                 self._end_job()
 
     def _end_job(self) -> None:

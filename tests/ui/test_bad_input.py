@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, Input, ProgressBar, Select, Static
 
 from linreg_tui.cli_sweep import SWEEP_RULES
 from linreg_tui.engine.config import FIELD_NAMES, RULES, RunConfig
@@ -168,3 +168,19 @@ async def test_a_checkbox_and_the_selects_cannot_hold_a_bad_value() -> None:
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: not app.running)
         assert app.status.text.startswith("done")
+
+
+async def test_a_refusal_gets_the_whole_status_line_and_a_run_brings_the_bar_back() -> None:
+    app = make_app(RunConfig(num_train=50, num_val=50, epochs=1))
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#batch_size", Input).value = ""
+        await app.run_action("run")
+        label = app.status.query_one("#status-text")
+        bar = app.status.query_one(ProgressBar)
+        assert not bar.display
+        await pilot.pause()
+        assert label.size.width >= SIZE[0] - 2  # the rule is not cut off at 80 columns
+        assert len(app.status.text) <= label.size.width
+        app.query_one("#batch_size", Input).value = "32"
+        await run_to_end(pilot, app)
+        assert bar.display and bar.percentage == 1.0

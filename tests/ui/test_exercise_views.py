@@ -7,7 +7,7 @@ import math
 from dataclasses import replace
 
 import pytest
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, ProgressBar
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui import LinregApp
@@ -103,6 +103,21 @@ async def test_robust_loss_huber_resists_outliers_and_agrees_on_clean_data() -> 
         rows = view.export_rows()
         check_export(rows)
         assert [r["data"] for r in rows] == ["clean"] * 3 + ["outliers"] * 3
+
+
+async def test_robust_loss_says_which_loss_diverged_and_the_job_ends_at_100_percent() -> None:
+    app = make_app(RunConfig(num_train=200, num_val=50, lr=9.0, epochs=9))
+    async with app.run_test(size=SIZE) as pilot:
+        await show(app, pilot, RobustLossView.VIEW_ID)
+        await run_to_end(pilot, app)
+        view = app.query_one(RobustLossView)
+        table = view.query_one(ExerciseTable)
+        assert table.column_texts("status")[0] == "diverged"  # MSE, whose gradient is not capped
+        assert table.ordered_columns[1].label.plain == "status"  # on screen at 80 columns
+        assert any("MSE diverged" in line for line in view.query_one(Explanation).verdict)
+        assert app.status.text.startswith("done")
+        bar = app.status.query_one(ProgressBar)
+        assert bar.percentage == 1.0  # the job is over, though a run stopped early
 
 
 async def test_robust_loss_without_outliers_says_how_to_add_them() -> None:

@@ -218,4 +218,4 @@ async def test_a_fifo_or_a_folder_is_not_read_as_a_config(tmp_path: Path) -> Non
         assert "is not a regular file" in prompt.error
         prompt.query_one(Input).value = str(folder)
         await pilot.press("enter")
-        assert "cannot read it: Is a directory" in prompt.error
+        assert "is a folder; name a .toml or .json file" in prompt.error

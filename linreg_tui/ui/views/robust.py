@@ -31,9 +31,10 @@ ORDER = ("error", "diverged", "cancelled", "running", "waiting", "done")
 """A table row shows the first of these its runs have (the worst news first)."""
 AGREE = 3.0
 """Clean runs 'agree' when their ‖w − ŵ‖ are within this factor of each other."""
-COLUMNS = [("loss", 9, False), ("‖w-ŵ‖ clean", 11, True), ("‖w-ŵ‖ outl.", 11, True),
-           ("|b-b̂| clean", 11, True), ("|b-b̂| outl.", 11, True), ("val MSE outl.", 13, True),
-           ("status", 8, False)]  # fmt: skip
+COLUMNS = [("loss", 9, False), ("status", 9, False), ("‖w-ŵ‖ clean", 11, True),
+           ("‖w-ŵ‖ outl.", 11, True), ("|b-b̂| clean", 11, True), ("|b-b̂| outl.", 11, True),
+           ("val MSE outl.", 13, True)]  # fmt: skip
+"""Status second: in an 80-column terminal the last columns are off-screen."""
 FORMULAS = (
     "[b]MSE[/b]        r²                   nn.MSELoss()\n"
     "[b]Huber δ[/b]    r²/2          |r| ≤ δ  nn.HuberLoss(delta=δ)\n"
@@ -153,12 +154,12 @@ class RobustLossView(ExperimentView):
             status = next((s for s in ORDER if s in statuses), "waiting")
             rows.append([
                 Cell(label, label, f"bold {self.chart.colour_of(colour).hex}"),
+                status_cell(status),
                 num(a.w_error_norm if a else None, ".2e"),
                 num(b.w_error_norm if b else None, ".2e"),
                 num(a.b_error if a else None, ".2e"),
                 num(b.b_error if b else None, ".2e"),
                 num(b.val_mse if b else None, ".2e"),
-                status_cell(status),
             ])  # fmt: skip
         self.table.show_rows(rows)
         self.why.set_verdict(self.verdict())
@@ -166,6 +167,14 @@ class RobustLossView(ExperimentView):
     def verdict(self) -> list[str]:
         lines: list[str] = []
         cfg = self.runs[0].config if self.runs else None
+        for loss, label, _ in LOSSES:
+            for run in self.pair(loss):
+                if run is not None and run.status == "diverged":
+                    data = "with outliers" if run.outliers else "clean"
+                    lines.append(
+                        f"[$error]{label} diverged ({data})[/]: lr {run.config.lr:g} is too large "
+                        "for it; a smaller lr, or a loss whose gradient is capped"
+                    )
         mse, huber = self.pair("mse-mean"), self.pair("huber")
         smooth = self.pair("smooth-l1")
         if mse[0] and huber[0] and mse[0].status == huber[0].status == "done":

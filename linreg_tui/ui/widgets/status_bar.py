@@ -77,7 +77,12 @@ class StatusBar(Horizontal):
         return str(self.query_one("#status-text", Label).content)
 
     def say(self, text: str, severity: str = "") -> None:
-        """Show a message; severity 'error' or 'warning' colours it."""
+        """Show a message, across the whole line (the bar steps aside: a refusal at 80
+        columns was cut off); severity 'error' or 'warning' colours it."""
+        self._message(text, severity)
+        self.query_one(ProgressBar).display = False
+
+    def _message(self, text: str, severity: str) -> None:
         label = self.query_one("#status-text", Label)
         label.update(plain(text), layout=False)  # fixed size (1fr x 1): no layout pass
         label.set_class(severity == "error", "-error")
@@ -85,14 +90,19 @@ class StatusBar(Horizontal):
 
     def show(self, job: JobProgress, waiting: str = "") -> None:
         """Show a job's progress; `waiting` (e.g. 'loading torch') makes the bar pulse."""
-        self.say(f"{waiting} · {job.text()}" if waiting else job.text())
+        self._message(f"{waiting} · {job.text()}" if waiting else job.text(), "")
         bar = self.query_one(ProgressBar)
+        bar.display = True
         if waiting:
             bar.update(total=None)
         else:
             bar.update(total=max(job.total_steps, 1), progress=job.done)
 
-    def finish(self, text: str, severity: str, job: JobProgress) -> None:
-        """Show how a job ended; the bar stays where the job stopped."""
-        self.say(text, severity)
-        self.query_one(ProgressBar).update(total=max(job.total_steps, 1), progress=job.done)
+    def finish(self, text: str, severity: str, job: JobProgress, complete: bool) -> None:
+        """Show how a job ended: the bar full if it ran to its end (runs that diverged
+        stop early but are over), else where it stopped."""
+        self._message(text, severity)
+        bar = self.query_one(ProgressBar)
+        bar.display = True
+        total = max(job.total_steps, 1)
+        bar.update(total=total, progress=total if complete else job.done)
