@@ -8,13 +8,15 @@ the child runs `runner.run_job` there and sends back, as plain tuples, the messa
 `run_job` posts. The app's worker thread turns them back into the same messages. That
 thread mostly sleeps in a pipe read, and the child never sees a widget.
 
-The child is a fresh interpreter (`python -m linreg_tui.ui.trainer`), not a fork: the app
-has threads, and a forked copy of a process with threads may deadlock; nor
-multiprocessing's "spawn", which re-runs the parent's main script in the child. Its
-stdout and stderr go to /dev/null, since the terminal belongs to the app. Jobs and replies
-travel over two pipes as pickles (multiprocessing's Connection). A cancel is one 8-byte
-integer, the id of the job to stop, in a memory-mapped scratch file both processes map:
-the child reads it before every SGD step for the cost of a memory load.
+The child is a fresh interpreter that imports `main` from this module with the app's own
+`sys.path` (so it loads the same linreg_tui and torch, whatever the working directory),
+not a fork: the app has threads, and a forked copy of a process with threads may
+deadlock; nor multiprocessing's "spawn", which re-runs the parent's main script. Its
+stdout goes to /dev/null and its stderr to a scratch file (the terminal belongs to the
+app; the file's tail explains a child that dies). It ignores SIGINT: cancel and quit come
+through the app. Jobs and replies travel over two pipes as pickles (multiprocessing's
+Connection), each reply tagged with its job's number. A cancel is that number, written
+into an 8-byte memory-mapped cell the child reads before every SGD step (a memory load).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import contextlib
 import mmap
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
@@ -42,10 +45,11 @@ if TYPE_CHECKING:
 
 Job = Sequence["RunConfig"] | SweepPlan
 POLL_INTERVAL = 0.05
-"""Seconds between two looks at the app's cancel flag while the child trains."""
+"""Seconds between two looks at the app's cancel flag and the child's health."""
 STOP_ALL = 2**62
-"""Written to the cancel cell on close: above every job id, so whatever runs stops."""
+"""Written to the cancel cell on close: above every job number, so whatever runs stops."""
 _CELL = struct.Struct("q")
+_ENTRY = "import sys; sys.path[:] = {path!r}; from linreg_tui.ui.trainer import main; main()"
 
 
 class TrainerGone(RuntimeError):
@@ -53,7 +57,7 @@ class TrainerGone(RuntimeError):
 
 
 class RemoteError(Exception):
-    """An exception raised in the training process that could not travel back as is."""
+    """An exception raised in the training process, as its type's name and its text."""
 
     def __init__(self, kind: str, text: str) -> None:
         super().__init__(kind, text)
@@ -63,13 +67,19 @@ class RemoteError(Exception):
         return f"{self.kind}: {self.text}"
 
 
-def _portable(error: BaseException) -> BaseException:
-    """The exception itself if it survives a pickle round trip, else a RemoteError."""
-    try:
-        copy = pickle.loads(pickle.dumps(error))
-    except Exception:
-        return RemoteError(type(error).__name__, str(error))
-    return copy if isinstance(copy, BaseException) else RemoteError(type(error).__name__, "")
+def _portable(error: BaseException) -> Exception:
+    """What of an exception travels back: a builtin one as itself (if it pickles), any
+    other as a RemoteError. Unpickling e.g. a torch exception would import torch in the
+    app, and a class that needs two arguments (ConfigError) does not unpickle at all."""
+    if isinstance(error, Exception) and type(error).__module__ == "builtins":
+        try:
+            copy = pickle.loads(pickle.dumps(error))
+        except Exception:
+            pass
+        else:
+            if isinstance(copy, Exception):
+                return copy
+    return RemoteError(type(error).__name__, str(error))
 
 
 def _as_tuple(message: messages.Message) -> tuple[str, dict[str, Any]]:
@@ -94,22 +104,23 @@ def serve(jobs: Connection, replies: Connection, cancel: mmap.mmap) -> None:
     replies.send(("ready", time.perf_counter() - start))
     while True:
         try:
-            job = jobs.recv()
+            request = jobs.recv()
         except (EOFError, OSError):
             return  # the app is gone
-        if job is None:
+        if request is None:
             return
-        run_id, runs = job
+        number, run_id, payload = request
 
-        def post(message: messages.Message) -> None:
-            replies.send(("message", *_as_tuple(message)))
+        def post(message: messages.Message, number: int = number) -> None:
+            replies.send(("message", number, *_as_tuple(message)))
 
         try:
-            run_job(runs, run_id, post, lambda: _CELL.unpack_from(cancel)[0] >= run_id)  # noqa: B023
+            runs = pickle.loads(payload)  # here, so a job that does not load is its error
+            run_job(runs, run_id, post, lambda: _CELL.unpack_from(cancel)[0] >= number)  # noqa: B023
         except BaseException as error:
-            replies.send(("error", _portable(error)))
+            replies.send(("error", number, _portable(error)))
         else:
-            replies.send(("end", None))
+            replies.send(("end", number, None))
 
 
 class TrainerProcess:
@@ -123,6 +134,9 @@ class TrainerProcess:
         self._cell_file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as self; unlinked)
         self._cell_file.truncate(_CELL.size)
         self._cancel = mmap.mmap(self._cell_file.fileno(), _CELL.size)
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (the child's stderr)
+        self._jobs_sent = 0
+        """Jobs numbered here, not by the caller's run id: a cancel stops only its job."""
         self._closed = False
         self._ready = False
 
@@ -139,67 +153,109 @@ class TrainerProcess:
         Blocks: call it from a worker thread.
         """
         with self._lock:
-            return self._ensure()
+            seconds = self._ensure(lambda: False)
+        assert seconds is not None  # only a cancel returns None
+        return seconds
 
-    def _ensure(self) -> float:
+    def _ensure(self, is_cancelled: Callable[[], bool]) -> float | None:
+        """A ready process (started if need be) and its load time; None if cancelled while
+        it loads torch (it goes on loading, for the next job)."""
         if self._closed:
             raise TrainerGone("the app is closing")
-        if self._process is not None and self._process.poll() is None:
+        if self._process is not None and self._process.poll() is None and self._ready:
             return 0.0
+        if self._process is None or self._process.poll() is not None:
+            self._start()
+        replies, process = self._replies, self._process
+        assert replies is not None and process is not None
+        try:
+            while not replies.poll(POLL_INTERVAL):
+                if is_cancelled():
+                    return None
+                if process.poll() is not None:
+                    break  # dead without an EOF: let recv say so
+            kind, seconds = replies.recv()
+        except (EOFError, OSError, ValueError):
+            kind, seconds = "died", None
+        if kind != "ready":
+            code = process.wait()
+            reason = self._last_words()
+            self._stop_process()
+            raise TrainerGone(f"the training process failed to start (exit code {code}){reason}")
+        self._ready = True
+        return float(seconds)
+
+    def _start(self) -> None:
         self._stop_process()
+        self._log.seek(0)
+        self._log.truncate()
         job_r, job_w = os.pipe()
         reply_r, reply_w = os.pipe()
         child_fds = (job_r, reply_w, self._cell_file.fileno())
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "linreg_tui.ui.trainer", *map(str, child_fds)],
+                [sys.executable, "-c", _ENTRY.format(path=sys.path), *map(str, child_fds)],
                 pass_fds=child_fds,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,  # the terminal is the app's
+                stderr=self._log,  # the terminal is the app's
             )
+        except BaseException:
+            os.close(job_w)
+            os.close(reply_r)
+            raise
         finally:
             os.close(job_r)  # the child's ends: closed here, the child's death is an EOF
             os.close(reply_w)
         self._jobs = Connection(job_w, readable=False)
         self._replies = Connection(reply_r, writable=False)
-        try:
-            kind, seconds = self._replies.recv()
-        except (EOFError, OSError):
-            code = self._process.wait()
-            self._stop_process()
-            raise TrainerGone(f"the training process failed to start (exit code {code})") from None
-        assert kind == "ready", kind
-        self._ready = True
-        return float(seconds)
+
+    def _last_words(self) -> str:
+        """The last line the child wrote to stderr, as ': <line>' (or '')."""
+        self._log.seek(0)
+        lines = self._log.read()[-2000:].decode(errors="replace").strip().splitlines()
+        return f": {lines[-1]}" if lines else ""
 
     def run(self, runs: Job, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
         """`runner.run_job` with the training done in the process: the same messages and
-        statuses, and the same exception at the end if the job raised."""
-        with self._lock:
-            self._ensure()
-            jobs, replies, process = self._jobs, self._replies, self._process
-            assert jobs is not None and replies is not None and process is not None
-            jobs.send((run_id, runs))
+        statuses, and the same exception at the end if the job raised (a builtin one as
+        itself, any other as a RemoteError)."""
+        payload = pickle.dumps(runs)  # a job that cannot travel fails here, in the app
+        while not self._lock.acquire(timeout=POLL_INTERVAL):  # e.g. the warm-up holds it
+            if is_cancelled():
+                post(messages.RunFinished(run_id, 0, "cancelled", None, job_done=True))
+                return
+        try:
+            self._run(payload, run_id, post, is_cancelled)
+        finally:
+            self._lock.release()
+
+    def _run(
+        self, payload: bytes, run_id: int, post: Post, is_cancelled: Callable[[], bool]
+    ) -> None:
+        if self._ensure(is_cancelled) is None:
+            post(messages.RunFinished(run_id, 0, "cancelled", None, job_done=True))
+            return
+        jobs, replies, process = self._jobs, self._replies, self._process
+        assert jobs is not None and replies is not None and process is not None
+        self._jobs_sent += 1
+        number = self._jobs_sent
+        index, last = 0, None  # the run going on, and its last record so far
+        failure: Exception | None = None  # the job's own exception, raised in the process
+        try:
+            jobs.send((number, run_id, payload))
             cancelled = False
-            index, last = 0, None  # the run going on, and its last record so far
             while True:
                 if not cancelled and is_cancelled():
-                    _CELL.pack_into(self._cancel, 0, run_id)
+                    _CELL.pack_into(self._cancel, 0, number)
                     cancelled = True
-                try:
-                    if not replies.poll(POLL_INTERVAL):
-                        continue
-                    reply = replies.recv()
-                except (EOFError, OSError):
-                    code = process.wait()
-                    self._stop_process()
-                    post(messages.RunFinished(run_id, index, "error", last, job_done=True))
-                    raise TrainerGone(
-                        f"the training process ended (exit code {code}); the next run starts"
-                        " a new one"
-                    ) from None
-                kind, *rest = reply
+                if not replies.poll(POLL_INTERVAL):
+                    if process.poll() is not None:
+                        raise EOFError  # dead, and somehow no EOF (an inherited pipe end)
+                    continue
+                kind, sent_for, *rest = replies.recv()
+                if sent_for != number:
+                    continue  # an older job's, which cannot happen: the stream is ours
                 if kind == "message":
                     name, values = rest
                     message = getattr(messages, name)(**values)
@@ -209,9 +265,31 @@ class TrainerProcess:
                         last = message.records[-1]
                     post(message)
                 elif kind == "error":
-                    raise rest[0]
+                    failure = rest[0]
+                    break
                 else:
                     return
+        except (EOFError, OSError):
+            code = process.wait()
+            reason = self._last_words()
+            self._stop_process()
+            post(messages.RunFinished(run_id, index, "error", last, job_done=True))
+            raise TrainerGone(
+                f"the training process ended (exit code {code}){reason}; the next run starts"
+                " a new one"
+            ) from None
+        except BaseException:
+            # not the child's error but ours (e.g. `post` raised): the child may still be
+            # in the job, and its replies would reach the next one. A new process, then.
+            self._kill_process()
+            raise
+        assert failure is not None
+        raise failure
+
+    def _kill_process(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+        self._stop_process()
 
     def _stop_process(self) -> None:
         process, jobs, replies = self._process, self._jobs, self._replies
@@ -244,12 +322,11 @@ class TrainerProcess:
             process.kill()  # the thread waiting on it gets an EOF and ends
 
 
-def main(argv: Sequence[str]) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     """The child's entry: the three file descriptors the app passed it."""
-    job_fd, reply_fd, cell_fd = map(int, argv)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a ctrl+c reaching the process group
+    job_fd, reply_fd, cell_fd = map(int, sys.argv[1:] if argv is None else argv)
+    for fd in (job_fd, reply_fd, cell_fd):
+        os.set_inheritable(fd, False)  # nothing the child starts may hold the pipes open
     cancel = mmap.mmap(cell_fd, _CELL.size)
     serve(Connection(job_fd, writable=False), Connection(reply_fd, readable=False), cancel)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

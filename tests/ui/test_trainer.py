@@ -6,6 +6,7 @@ One warm process is shared by the module's tests (starting one loads torch: ~2 s
 from __future__ import annotations
 
 import math
+import operator
 import pickle
 import subprocess
 import sys
@@ -14,12 +15,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 
 import pytest
 from textual.message import Message
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui import LinregApp
+from linreg_tui.ui import trainer as trainer_module
 from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted, SweepRowsCompleted
 from linreg_tui.ui.runner import SweepPlan, run_job
 from linreg_tui.ui.trainer import RemoteError, TrainerGone, TrainerProcess, _portable
@@ -73,16 +76,16 @@ async def test_every_views_job_travels_to_the_process_and_runs_as_in_the_thread(
     async with app.run_test(size=SIZE):
         jobs = {view.VIEW_ID: view.plan(config) for view in app.views if view.id != "history"}
     assert set(jobs) == {view.VIEW_ID for view in VIEWS} - {"history"}  # it trains nothing
-    for view_id, job in jobs.items():
-        assert pickle.loads(pickle.dumps(job)) is not None, view_id  # no lambdas inside
-    plan = jobs["lr-grid"]  # a SweepPlan: rows instead of records
-    assert isinstance(plan, SweepPlan)
-    in_thread: list[Message] = []
-    in_process: list[Message] = []
-    run_job(plan, 4, in_thread.append, lambda: False)
-    trainer.run(plan, 4, in_process.append, lambda: False)
-    assert shape(in_process) == shape(in_thread)
-    assert len([s for s in shape(in_process) if s[0] == "row"]) == plan.total_rows
+    for run_id, (view_id, job) in enumerate(jobs.items(), start=100):
+        in_thread: list[Message] = []
+        in_process: list[Message] = []
+        run_job(job, run_id, in_thread.append, lambda: False)
+        trainer.run(job, run_id, in_process.append, lambda: False)
+        assert shape(in_process) == shape(in_thread), view_id
+        finished = [m for m in in_process if isinstance(m, RunFinished)]
+        assert finished[-1].job_done and finished[-1].status == "done", view_id
+    rows = [s for s in shape(in_process) if s[0] == "row"]  # the last: sizes, a SweepPlan
+    assert isinstance(job, SweepPlan) and len(rows) == job.total_rows
 
 
 async def test_the_app_trains_in_the_process_when_asked_to(tiny_config: RunConfig) -> None:
@@ -125,14 +128,107 @@ def test_an_error_in_the_process_is_reraised_after_an_error_status(
     assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
 
 
-def test_an_exception_that_cannot_be_pickled_arrives_as_its_name_and_text() -> None:
-    class Local(Exception):  # a local class: pickle cannot find it again
-        pass
-
-    error = _portable(Local("bad shape [32, 1]"))
-    assert isinstance(error, RemoteError)
-    assert str(error) == "Local: bad shape [32, 1]"
+def test_a_lab_exception_in_the_process_arrives_as_its_name_and_text(
+    trainer: TrainerProcess,
+) -> None:
+    """ConfigError(field, problem) does not unpickle (two arguments), and a torch error
+    would load torch in the app: only builtin exceptions travel as themselves."""
+    plan = SweepPlan(RunConfig(), run=partial(RunConfig, lr=-1.0), total_rows=1, total_steps=1)
+    posted: list[Message] = []
+    with pytest.raises(RemoteError) as caught:  # RunConfig(should_stop, lr=-1): refused
+        trainer.run(plan, 10, posted.append, lambda: False)
+    assert caught.value.kind == "ConfigError" and "must be" in caught.value.text
     assert isinstance(_portable(ValueError("x")), ValueError)
+    assert isinstance(_portable(KeyboardInterrupt()), RemoteError)  # never a BaseException
+
+
+class Boom:
+    """Pickles in the app; unpickling it (in the process) raises ZeroDivisionError."""
+
+    def __reduce__(self) -> tuple[object, tuple[int, int]]:
+        return operator.truediv, (1, 0)
+
+
+def test_a_job_that_fails_to_load_in_the_process_is_its_error_and_the_process_lives(
+    trainer: TrainerProcess,
+) -> None:
+    process = trainer._process
+    plan = SweepPlan(RunConfig(), run=partial(math.sqrt), total_rows=1, total_steps=1,
+                     params={"x": Boom()})  # fmt: skip
+    with pytest.raises(ZeroDivisionError):
+        trainer.run(plan, 11, [].append, lambda: False)
+    posted: list[Message] = []
+    trainer.run([RunConfig(epochs=1)], 12, posted.append, lambda: False)
+    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
+    assert trainer._process is process  # still the warm one: no torch to load again
+
+
+def test_a_job_that_cannot_travel_fails_in_the_app() -> None:
+    plan = SweepPlan(RunConfig(), run=lambda stop: iter(()), total_rows=0, total_steps=0)
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        TrainerProcess().run(plan, 1, [].append, lambda: False)  # before any process starts
+
+
+def test_when_posting_fails_the_next_job_gets_only_its_own_messages(
+    trainer: TrainerProcess,
+) -> None:
+    def broken(message: Message) -> None:
+        if isinstance(message, EpochsCompleted):
+            raise RuntimeError("a handler broke")
+
+    with pytest.raises(RuntimeError, match="handler"):
+        trainer.run([RunConfig(epochs=2000)], 13, broken, lambda: False)
+    posted: list[Message] = []
+    trainer.run([RunConfig(epochs=2)], 14, posted.append, lambda: False)
+    assert {m.run_id for m in posted} == {14}  # type: ignore[attr-defined]
+    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
+
+
+def test_a_cancel_stops_only_its_own_job_whatever_the_run_ids(trainer: TrainerProcess) -> None:
+    posted: list[Message] = []
+    trainer.run([RunConfig(epochs=100_000)], 50, posted.append, lambda: len(posted) > 1)
+    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "cancelled"
+    posted.clear()
+    trainer.run([RunConfig(epochs=3)], 20, posted.append, lambda: False)  # a lower id
+    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
+
+
+def test_a_cancel_while_torch_loads_ends_the_job_at_once() -> None:
+    trainer = TrainerProcess()
+    try:
+        warming = threading.Thread(target=trainer.warm)
+        warming.start()
+        time.sleep(0.2)  # the warm-up holds the process, loading torch
+        posted: list[Message] = []
+        started = time.perf_counter()
+        trainer.run([RunConfig(epochs=3)], 1, posted.append, lambda: True)
+        assert time.perf_counter() - started < 0.5
+        assert isinstance(posted[-1], RunFinished) and posted[-1].status == "cancelled"
+        warming.join(30)
+        assert trainer.ready  # and the load went on, for the next run
+    finally:
+        trainer.close()
+
+
+def test_a_process_that_fails_to_start_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(trainer_module, "_ENTRY", "raise SystemExit('no torch here {path!r:.0}')")
+    with pytest.raises(TrainerGone, match=r"failed to start.*no torch here"):
+        TrainerProcess().warm()
+
+
+def test_the_process_imports_what_the_app_imports_whatever_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "torch.py").write_text("raise ImportError('a stray torch.py')\n")
+    monkeypatch.chdir(tmp_path)
+    trainer = TrainerProcess()
+    try:
+        trainer.warm()  # python -c would put the folder first on the child's sys.path
+        posted: list[Message] = []
+        trainer.run([RunConfig(epochs=1)], 1, posted.append, lambda: False)
+        assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
+    finally:
+        trainer.close()
 
 
 def test_a_killed_process_ends_the_job_with_an_error_and_the_next_job_restarts_it() -> None:
