@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import threading
 import time
 from typing import Literal
@@ -52,9 +53,9 @@ class JobApp(App[None]):
         self.warm_torch = warm_torch
         """Load torch in the background after the first frame (off in snapshot tests)."""
         self.trainer = trainer
-        """Where runs train: "process" (a warm child process: drawing never slows training
+        """Where runs train: "process" (a warm child process: drawing barely slows training
         down), "thread" (a worker thread of this process); None: the process in a real
-        terminal, the thread when headless (tests, screenshots)."""
+        terminal on a POSIX system, else the thread (headless: tests, screenshots)."""
         self.trainer_process: TrainerProcess | None = None
         self.torch_ready = False
         self.run_id = 0
@@ -66,7 +67,8 @@ class JobApp(App[None]):
 
     def start_jobs(self) -> None:
         """Called on mount: choose where runs train and keep the status line ticking."""
-        if (self.trainer or ("thread" if self.is_headless else "process")) == "process":
+        default = "thread" if self.is_headless or os.name != "posix" else "process"
+        if (self.trainer or default) == "process":  # the process needs POSIX (pass_fds)
             self.trainer_process = TrainerProcess()  # started by load_torch or the first run
         self.set_interval(0.25, self._tick)
 
