@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher, Input, Select
+from textual.widgets import ContentSwitcher, Input, Select, Static
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.history import History, RunKind
@@ -147,6 +147,10 @@ async def test_delete_asks_first() -> None:
         table = await open_history(app, pilot, 2)
         await pilot.press("delete")
         assert isinstance(app.screen, ConfirmScreen)
+        await pilot.pause()
+        question = app.screen.query_one(Static)
+        assert f"#{doomed}" in str(question.render())
+        assert question.size.width >= 40 and question.size.height >= 1  # readable, not a 0x0 box
         await pilot.press("n")
         assert not isinstance(app.screen, ConfirmScreen) and table.row_count == 2
         await pilot.press("delete", "y")

@@ -18,7 +18,7 @@ class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     #confirm-box {
-        width: auto; max-width: 60; height: auto;
+        width: 60; max-width: 100%; height: auto;  /* not auto: a 1fr Static gave 0 */
         border: round $error; background: $surface; padding: 0 1;
     }
     """
