@@ -18,6 +18,7 @@ from linreg_tui.output import AtomicFile, CsvFile, flatten, json_safe
 if TYPE_CHECKING:
     from textual.app import App
 
+    from linreg_tui.engine.config import RunConfig
     from linreg_tui.ui.views.base import ExperimentView
 
 Row = Mapping[str, Any]
@@ -62,13 +63,24 @@ def csv_text(rows: Sequence[Row]) -> str:
     return buffer.getvalue()
 
 
-def json_text(rows: Sequence[Row], view: str) -> str:
-    """{"view": ..., "rows": [...]} as strict JSON (inf and nan become null)."""
-    document = {"view": view, "rows": json_safe([dict(r) for r in rows])}
+def json_text(rows: Sequence[Row], view: str, settings: RunConfig | None = None) -> str:
+    """{"view": ..., "settings": {...}, "rows": [...]} as strict JSON (inf and nan become
+    null); the settings are the form's the rows were planned from (the rows hold what
+    each run changed, e.g. its loss or lr)."""
+    document: dict[str, object] = {"view": view}
+    if settings is not None:
+        document["settings"] = json_safe(settings.to_dict())
+    document["rows"] = json_safe([dict(r) for r in rows])
     return json.dumps(document, allow_nan=False, indent=1) + "\n"
 
 
-def write_exports(rows: Sequence[Row], view: str, csv_path: Path, json_path: Path) -> None:
+def write_exports(
+    rows: Sequence[Row],
+    view: str,
+    csv_path: Path,
+    json_path: Path,
+    settings: RunConfig | None = None,
+) -> None:
     """Write both files; on any failure neither is left (nor a temp file). OSError out."""
     csv_file = CsvFile(csv_path, columns(rows))  # created now: a bad path fails here
     try:
@@ -79,7 +91,7 @@ def write_exports(rows: Sequence[Row], view: str, csv_path: Path, json_path: Pat
     try:
         for row in rows:
             csv_file.add(flatten(row, {}))
-        json_file.file.write(json_text(rows, view))
+        json_file.file.write(json_text(rows, view, settings))
     except BaseException:
         csv_file.discard()
         json_file.discard()
@@ -118,7 +130,7 @@ def export_view(app: App[Any], view: ExperimentView) -> None:
             deliver(app, rows, view, csv_path.name, json_path.name)
             return None
         try:
-            write_exports(rows, view.VIEW_ID, csv_path, json_path)
+            write_exports(rows, view.VIEW_ID, csv_path, json_path, view.planned_from)
         except OSError as error:
             return _refuse(app, f"cannot write {csv_path}: {error.strerror or error}")
         shown = f"{len(rows)} rows to {csv_path} and {json_path.name}"
@@ -134,7 +146,7 @@ def deliver(
     """Browser downloads of both files (textual-serve), via App.deliver_text."""
     app.deliver_text(io.StringIO(csv_text(rows)), save_filename=csv_name, mime_type="text/csv")
     app.deliver_text(
-        io.StringIO(json_text(rows, view.VIEW_ID)),
+        io.StringIO(json_text(rows, view.VIEW_ID, view.planned_from)),
         save_filename=json_name,
         mime_type="application/json",
     )

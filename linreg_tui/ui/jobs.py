@@ -84,6 +84,7 @@ class JobApp(App[None]):
         if self.trainer_process is not None:  # e.g. a new one after the last one was killed
             self.torch_ready = self.trainer_process.ready
         self.run_id += 1
+        view.planned_from = config
         self.job_view = view
         self.job = JobProgress.for_job(runs)
         self.running = True

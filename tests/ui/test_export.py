@@ -14,7 +14,13 @@ from textual.widgets import Input
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui import LinregApp
-from linreg_tui.ui.export import csv_text, export_paths, json_text, write_exports
+from linreg_tui.ui.export import (
+    csv_text,
+    default_path,
+    export_paths,
+    json_text,
+    write_exports,
+)
 from linreg_tui.ui.views import VIEWS
 from linreg_tui.ui.widgets import LossChart
 from linreg_tui.ui.widgets.export_prompt import ExportPrompt
@@ -42,6 +48,7 @@ async def export_to(pilot: Any, app: LinregApp, path: Path | str) -> ExportPromp
     assert isinstance(prompt, ExportPrompt)
     box = prompt.query_one("#path-input", Input)
     assert box.value == f"linreg-{app.view.EXPORT_STEM}.csv"  # the default, in the cwd
+    assert not box.value.startswith("linreg-linreg-")
     box.value = str(path)
     await pilot.press("enter")
     return prompt
@@ -105,6 +112,7 @@ async def test_lr_grid_export_round_trips(tmp_path: Path) -> None:
         rows, document = read_back(tmp_path / "grid")
         table = app.query_one(GridTable)
         assert len(rows) == len(document["rows"]) == 16 and document["view"] == "lr-grid"
+        assert document["settings"] == RunConfig().to_dict()  # what the rows came from
         for row, item in zip(rows, document["rows"], strict=True):
             cell = table.cells[(float(row["lr"]), int(row["epochs"]))]
             assert item["lr"] == cell.lr and item["epochs"] == cell.epochs
@@ -210,3 +218,9 @@ async def test_in_a_browser_the_files_download(
         assert [name for name, _ in delivered] == ["linreg-run.csv", "linreg-run.json"]
         assert json.loads(delivered[1][1])["rows"][-1]["epoch"] == 3
         assert list(tmp_path.iterdir()) == []  # nothing written on the server
+
+
+def test_no_default_export_name_doubles_its_prefix() -> None:
+    names = [default_path(entry.load().EXPORT_STEM) for entry in VIEWS]
+    assert not [n for n in names if n.startswith("linreg-linreg-")], names
+    assert len(set(names)) == len(names)  # one file name per view

@@ -92,6 +92,8 @@ class ExperimentView(Vertical):
 
     EXPORT_STEM: ClassVar[str] = "results"
     """File-name stem for this view's exports (e.g. linreg-sizes.csv)."""
+    planned_from: RunConfig | None = None
+    """The form's settings the last job was planned from (the export's JSON holds them)."""
 
     def export_rows(self) -> list[dict[str, object]]:
         """The view's results as flat rows of numbers, strings, bools or None (CSV/JSON

@@ -69,7 +69,7 @@ class GradientsView(ExperimentView):
     VIEW_ID = "gradients"
     TITLE = "gradients (ex. 3)"
     DESCRIPTION = "weight.grad and bias.grad after each epoch; their norm (d2l 3.5 ex. 3)"
-    EXPORT_STEM = "linreg-gradients"
+    EXPORT_STEM = "gradients"
     SUGGESTED: ClassVar[dict[str, object]] = {"epochs": 20}
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -50,7 +50,7 @@ class HistoryView(ExperimentView):
     VIEW_ID = "history"
     TITLE = "history"
     DESCRIPTION = "Past runs: filter, overlay their curves, see what differs, re-run one"
-    EXPORT_STEM = "linreg-history"
+    EXPORT_STEM = "history"
 
     @dataclass
     class Listed(Message):

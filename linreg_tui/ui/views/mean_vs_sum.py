@@ -60,7 +60,7 @@ class MeanVsSumView(ExperimentView):
     VIEW_ID = "mean-vs-sum"
     TITLE = "mean vs sum (ex. 1)"
     DESCRIPTION = "Averaged vs summed loss: lr / batch size takes the same steps (d2l 3.5 ex. 1)"
-    EXPORT_STEM = "linreg-mean-vs-sum"
+    EXPORT_STEM = "mean-vs-sum"
     SUGGESTED: ClassVar[dict[str, object]] = {
         "lr": 0.03,
         "batch_size": 32,

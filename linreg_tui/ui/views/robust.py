@@ -84,7 +84,7 @@ class RobustLossView(ExperimentView):
     VIEW_ID = "robust-loss"
     TITLE = "robust loss (ex. 2)"
     DESCRIPTION = "MSE vs Huber vs smooth-L1, with and without outliers (d2l 3.5 ex. 2)"
-    EXPORT_STEM = "linreg-robust-loss"
+    EXPORT_STEM = "robust-loss"
     SUGGESTED: ClassVar[dict[str, object]] = {
         "lr": 0.1,
         "epochs": 10,
