@@ -90,15 +90,17 @@ class ConfigFiles:
         return None
 
     def apply(self, values: Mapping[str, object], source: str) -> None:
-        """Fill the form with a view's suggested settings (checked first)."""
+        """Fill the form with a view's suggested settings (checked first), every other
+        setting back to its default: a lesson's numbers must not depend on what an
+        earlier suggestion or edit left (robust loss after mean vs sum kept n 1024)."""
         try:
-            config = RunConfig.from_mapping(values, base=self.current())
+            config = RunConfig.from_mapping(values, base=RunConfig())
         except ConfigError as error:  # a view's own suggestion: a bug, but say it
             self.status.say(f"suggestion refused: {error}", "error")
             return
-        self.form.show({name: getattr(config, name) for name in values})
+        self.form.show({name: getattr(config, name) for name in FIELD_NAMES})
         shown = ", ".join(f"{k} {to_text(k, getattr(config, k))}" for k in values)
-        self.done(f"{source}: set {shown}")
+        self.done(f"{source}: set {shown}; the rest at its defaults")
 
     def current(self) -> RunConfig | None:
         """The form's configuration if every field is valid, else None; marks nothing."""

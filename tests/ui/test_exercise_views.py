@@ -177,6 +177,8 @@ async def test_keyboard_reaches_suggestion_table_and_explanation(
         assert {"Button", "ExerciseTable", "Explanation"} <= seen
         for name, value in values.items():
             assert float(app.query_one(f"#{name}", Input).value) == value
+        # the form started at n 64, 1 epoch: the suggestion leaves nothing of it behind
+        assert app.form.read_config() == RunConfig.from_mapping(values, base=RunConfig())
         explanation = view.query_one(Explanation)
         explanation.focus()
         await pilot.pause()
