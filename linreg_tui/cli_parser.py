@@ -129,22 +129,45 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def file_name(text: str) -> str:
+    """An argparse type: a path that names something (an empty --csv wrote nothing and
+    said it had)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name, not an empty string")
+    return text
+
+
+def at_least_one(text: str) -> int:
+    """An argparse type: a whole number >= 1 (SQLite reads LIMIT -1 as no limit)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def add_io_flags(parser: argparse.ArgumentParser, csv_help: str | None = None) -> None:
     """--config, --save-config, and (when `csv_help`) --json and --csv."""
     group = parser.add_argument_group("files and output")
     group.add_argument(
-        "--config", metavar="FILE", help="read settings from a .toml or .json file first"
+        "--config",
+        metavar="FILE",
+        type=file_name,
+        help="read settings from a .toml or .json file first",
     )
     group.add_argument(
         "--save-config",
         metavar="FILE",
+        type=file_name,
         help="write the effective settings to a .toml or .json file (then carry on)",
     )
     if csv_help is not None:
         group.add_argument(
             "--json", action="store_true", help="print one JSON object per line instead of a table"
         )
-        group.add_argument("--csv", metavar="PATH", help=_esc(csv_help))
+        group.add_argument("--csv", metavar="PATH", type=file_name, help=_esc(csv_help))
     group.add_argument(
         "--db",
         metavar="PATH",

@@ -19,7 +19,7 @@ from linreg_tui.cli_common import (
     describe_config,
     emit,
 )
-from linreg_tui.cli_parser import add_command
+from linreg_tui.cli_parser import add_command, at_least_one, file_name
 from linreg_tui.cli_sweep_output import LR_CSV, SIZE_CSV, SIZE_CSV_FLOOR
 from linreg_tui.engine.config import LOSS_NAMES, RunConfig
 from linreg_tui.history import (
@@ -244,7 +244,7 @@ def add_history_parser(commands: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true", help="print it as one JSON object")
     export = _action(actions, "export", "write a run's records to a CSV file")
     export.add_argument(
-        "--csv", metavar="PATH", required=True, help="the file (written atomically)"
+        "--csv", metavar="PATH", type=file_name, required=True, help="the file (written atomically)"
     )
     _action(actions, "rm", "delete a run and its records")
 
@@ -268,7 +268,13 @@ def _list_flags(parser: argparse.ArgumentParser, default: Any) -> None:
     add("--lr", metavar="X", type=_positive, default=default, help="only runs that used this lr")
     add("--size", metavar="N", type=int, default=default, help="only runs with num_train N")
     add("--kind", choices=KINDS, default=default, help="only this kind of run")
-    add("--limit", metavar="N", type=int, default=default, help="at most N runs (default: 200)")
+    add(
+        "--limit",
+        metavar="N",
+        type=at_least_one,
+        default=default,
+        help="at most N runs (default: 200)",
+    )
     add("--json", action="store_true", default=default or False, help="one JSON line per run")
 
 

@@ -576,3 +576,23 @@ def test_config_before_a_command_is_refused_not_ignored(
     code, out, err = cli(capsys, "--config", str(path), "run", *TINY[:4])
     assert (code, out) == (2, "")
     assert "put --config after the command" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["run", "--csv", ""], "--csv: needs a file name"),
+        (["run", "--save-config", " "], "--save-config: needs a file name"),
+        (["sweep", "lr", "--config", ""], "--config: needs a file name"),
+        (["history", "export", "1", "--csv", ""], "--csv: needs a file name"),
+        (["history", "--limit", "0"], "--limit: must be at least 1"),
+        (["history", "--limit", "-1"], "--limit: must be at least 1"),  # SQLite: no limit
+    ],
+)
+def test_an_empty_path_or_a_limit_below_one_is_refused(
+    capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    """`--csv ""` printed '# wrote ... to' and wrote nothing; --limit -1 listed every run."""
+    code, out, err = cli(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and says in err
