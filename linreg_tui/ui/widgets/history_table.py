@@ -3,7 +3,7 @@
 | key | action |
 | --- | --- |
 | space | overlay the run's curves on the chart, or take them off |
-| r | re-run: its settings into the form, its view on screen |
+| r | load: its settings into the form, its view on screen (ctrl+r re-runs it) |
 | s | sort by the cursor's column (again: reverse) |
 | delete | delete the run (asks first) |
 | c | take every run off the chart |
@@ -33,7 +33,12 @@ class HistoryTable(SortableTable):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "overlay", "Overlay", tooltip="Overlay the run's curves, or remove them"),
-        Binding("r", "rerun", "Re-run", tooltip="Load the run's settings into the form and view"),
+        Binding(
+            "r",
+            "rerun",
+            "Load",
+            tooltip="Load the run's settings into the form and its view (ctrl+r runs)",
+        ),
         *SortableTable.BINDINGS,
         Binding("delete", "delete", "Delete", show=False, tooltip="Delete the run (asks first)"),
         Binding("c", "clear", "Clear chart", show=False, tooltip="Take every run off the chart"),
@@ -53,7 +58,7 @@ class HistoryTable(SortableTable):
 
     def on_mount(self) -> None:
         self.border_title = self.title
-        self.border_subtitle = "space overlay · r re-run · s sort · del"
+        self.border_subtitle = "space overlay · r load · s sort · del"
         for label, width, numeric in COLUMNS:
             justify: JustifyMethod = "right" if numeric else "left"
             self.add_column(Text(label, justify=justify), key=label, width=width)
