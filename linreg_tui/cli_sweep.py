@@ -41,10 +41,10 @@ SWEPT: dict[str, dict[str, str]] = {
 """Settings a sweep sets itself, with why a flag for them is refused."""
 
 SWEEP_RULES = {
-    "sizes": "must be whole numbers of at least 1, separated by commas",
+    "sizes": "must be whole numbers of at least 1, separated by commas, each once",
     "seeds": f"must be a whole number from 1 to {MAX_RUNS}",
-    "lrs": "must be positive finite numbers, separated by commas",
-    "epochs_list": "must be whole numbers of at least 1, separated by commas",
+    "lrs": "must be positive finite numbers, separated by commas, each once",
+    "epochs_list": "must be whole numbers of at least 1, separated by commas, each once",
 }
 
 
@@ -145,7 +145,7 @@ def sweep_values(name: str, text: str, kind: Callable[[str], Any]) -> list[Any] 
     """'5, 10, 1e3' -> [5, 10, 1000] if every element follows the list's rule, else None.
 
     Sizes and epochs are whole numbers of at least 1 ("1e3" counts), learning rates
-    positive finite numbers; the count limit is the caller's to word."""
+    positive finite numbers, none listed twice; the count limit is the caller's to word."""
     try:
         values = parse_list(name, text, kind)
     except ConfigError:
@@ -153,6 +153,8 @@ def sweep_values(name: str, text: str, kind: Callable[[str], Any]) -> list[Any] 
     if kind is int:  # "1e3" is a fine size
         values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
     if not values or not all(_fits(kind, v) for v in values):
+        return None
+    if len(set(values)) < len(values):  # a grid cell or a size point twice: one of each
         return None
     return values
 

@@ -490,6 +490,8 @@ def test_sweep_loss_rows_per_variant_and_epoch(
         (["sizes", "--sizes", "0,10"], "--sizes"),
         (["sizes", "--sizes", "ten"], "--sizes"),
         (["sizes", "--sizes", "2.5"], "--sizes"),
+        (["sizes", "--sizes", "5,5"], "--sizes"),  # a size twice
+        (["lr", "--lrs", "0.1,1e-1"], "--lrs"),  # the same lr twice: one cell of the grid
         (["sizes", "--sizes", "100000000"], "--sizes"),
         (["sizes", "--seeds", "0"], "--seeds"),
         (["sizes", "--seeds", "many"], "--seeds"),
