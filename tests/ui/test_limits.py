@@ -18,8 +18,8 @@ from tests.ui.conftest import SIZE, make_app
 
 ESTIMATE = re.compile(r"about [\d.,e+]+ (GiB|PiB|TiB|s|min|h|days)")
 """'about 112 GiB', 'about 37 days': a refusal says what the setting would cost."""
-MANY_LARGE = ",".join(["10000000"] * 10)  # each size fits in memory; all ten: 9 M steps
-MANY_LRS = ",".join(["0.01"] * 1000)  # side by side: 1000 x epochs x examples x 3
+MANY_LARGE = ",".join(str(10_000_000 + k) for k in range(10))  # each fits; all ten: 9 M steps
+MANY_LRS = ",".join(f"{0.01 + k * 1e-6:.6f}" for k in range(1000))  # 1000 lrs side by side
 
 
 async def refusal(pilot: Pilot[None], app: LinregApp, control: Input, text: str) -> str:
