@@ -105,7 +105,21 @@ async def test_every_bad_text_in_every_form_field() -> None:
         assert not app.query(".field-row.-invalid")
 
 
-LIST_CASES = ["", "   ", "abc", "-1", "0", "nan", "inf", "1e309", "1,,2", "1;2", "2,", "[/b]", "5,5"]
+LIST_CASES = [
+    "",
+    "   ",
+    "abc",
+    "-1",
+    "0",
+    "nan",
+    "inf",
+    "1e309",
+    "1,,2",
+    "1;2",
+    "2,",
+    "[/b]",
+    "5,5",
+]
 VIEW_FIELDS = [
     ("lr-grid", "grid", "lrs", SWEEP_RULES["lrs"], LIST_CASES),
     ("lr-grid", "grid", "epochs_list", SWEEP_RULES["epochs_list"], [*LIST_CASES, "2.5"]),
