@@ -37,6 +37,21 @@ class SyntheticData:
         return self.y[self.num_train :]
 
 
+def _draw(
+    cfg: RunConfig, gen: torch.Generator, X: torch.Tensor, noise: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Everything a data set draws from `gen`, in d2l's order: X into `X` (n, d), the unit
+    noise into `noise` (n, 1), then the outliers. Returns the outlier rows (long) and the
+    shifts to add to their labels (count, 1); both empty without outliers."""
+    torch.randn(X.shape, generator=gen, out=X)
+    torch.randn(noise.shape, generator=gen, out=noise)
+    count = round(cfg.outliers * cfg.num_train)
+    if not count:
+        return torch.empty(0, dtype=torch.long), torch.empty(0, 1)
+    rows = torch.randperm(cfg.num_train, generator=gen)[:count]
+    return rows, cfg.outlier_scale * torch.randn(count, 1, generator=gen)
+
+
 def make_data(cfg: RunConfig, gen: torch.Generator) -> SyntheticData:
     """Draw the data set from `gen`: X first, then the noise, exactly as d2l does.
 
@@ -46,14 +61,11 @@ def make_data(cfg: RunConfig, gen: torch.Generator) -> SyntheticData:
     """
     n = cfg.num_train + cfg.num_val
     w = torch.tensor(cfg.w, dtype=torch.float32)
-    X = torch.randn(n, len(w), generator=gen)
-    noise = torch.randn(n, 1, generator=gen) * cfg.noise
-    y = torch.matmul(X, w.reshape((-1, 1))) + cfg.b + noise
-    count = round(cfg.outliers * cfg.num_train)
-    rows = torch.randperm(cfg.num_train, generator=gen)[:count] if count else torch.empty(0)
-    if count:
-        y[rows] += cfg.outlier_scale * torch.randn(count, 1, generator=gen)
-    return SyntheticData(X=X, y=y, num_train=cfg.num_train, outlier_rows=rows.long())
+    X, noise = torch.empty(n, len(w)), torch.empty(n, 1)
+    rows, shifts = _draw(cfg, gen, X, noise)
+    y = torch.matmul(X, w.reshape((-1, 1))) + cfg.b + noise * cfg.noise
+    y[rows] += shifts
+    return SyntheticData(X=X, y=y, num_train=cfg.num_train, outlier_rows=rows)
 
 
 def make_data_stack(
@@ -62,20 +74,14 @@ def make_data_stack(
     """`make_data(cfg, gen)` for each pair, stacked: X (K, N, d), y (K, N, 1).
 
     The configs must share their sizes and feature count. Each generator gives the same
-    draws, in the same order, as in `make_data`; only the arithmetic after the draws runs
-    once for all K data sets, which is most of the cost of K small ones.
+    draws, in the same order, as in `make_data` (both call `_draw`); only the arithmetic
+    after the draws runs once for all K data sets, which is most of the cost of K small
+    ones.
     """
     first = cfgs[0]
     K, N, d = len(cfgs), first.num_train + first.num_val, first.features
     X, noise = torch.empty(K, N, d), torch.empty(K, N, 1)
-    outliers: list[tuple[int, torch.Tensor, torch.Tensor]] = []
-    for k, (cfg, gen) in enumerate(zip(cfgs, gens)):
-        torch.randn(N, d, generator=gen, out=X[k])  # a contiguous slot: make_data's draws
-        torch.randn(N, 1, generator=gen, out=noise[k])
-        count = round(cfg.outliers * cfg.num_train)
-        if count:
-            rows = torch.randperm(cfg.num_train, generator=gen)[:count]
-            outliers.append((k, rows, cfg.outlier_scale * torch.randn(count, 1, generator=gen)))
+    outliers = [_draw(cfg, gen, X[k], noise[k]) for k, (cfg, gen) in enumerate(zip(cfgs, gens))]
     w = torch.tensor([cfg.w for cfg in cfgs], dtype=torch.float32).reshape(K, d, 1)
     b = torch.tensor([cfg.b for cfg in cfgs], dtype=torch.float32).reshape(K, 1, 1)
     sigma = torch.tensor([cfg.noise for cfg in cfgs], dtype=torch.float32).reshape(K, 1, 1)
@@ -83,6 +89,6 @@ def make_data_stack(
     y = torch.matmul(w.transpose(1, 2), X.transpose(1, 2)).transpose(1, 2)
     y += b
     y += noise.mul_(sigma)
-    for k, rows, shift in outliers:
-        y[k, rows] += shift
+    for k, (rows, shifts) in enumerate(outliers):
+        y[k, rows] += shifts
     return X, y
