@@ -143,10 +143,7 @@ class LinregApp(JobApp):
         self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
 
     def on_ready(self) -> None:
-        """The first frame is on screen (Textual's Ready event)."""
-        self._after_first_frame()
-
-    def _after_first_frame(self) -> None:
+        """The first frame is on screen (Textual's Ready event): mount the rest, load torch."""
         if len(self.views) < len(VIEWS) or self.form.lazy:
             # a task of its own, one view at a time: keys typed meanwhile are handled
             # between two mounts instead of after all of them (~0.3 s)

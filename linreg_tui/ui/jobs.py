@@ -102,12 +102,9 @@ class JobApp(App[None]):
             self.post_message(TorchReady(self.trainer_process.warm()))
             return
         start = time.perf_counter()
-        import torch
+        from linreg_tui.engine.training import warm_up
 
-        from linreg_tui.engine.training import setup_torch
-
-        setup_torch()
-        torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        warm_up()
         self.post_message(TorchReady(time.perf_counter() - start))
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)

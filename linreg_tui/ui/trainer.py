@@ -94,12 +94,9 @@ def serve(jobs: Connection, replies: Connection, cancel: mmap.mmap) -> None:
     start = time.perf_counter()
     import gc
 
-    import torch
+    from linreg_tui.engine.training import warm_up
 
-    from linreg_tui.engine.training import setup_torch
-
-    setup_torch()
-    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)  # imports torch._dynamo
+    warm_up()
     gc.freeze()
     replies.send(("ready", time.perf_counter() - start))
     while True:
@@ -162,7 +159,7 @@ class TrainerProcess:
         it loads torch (it goes on loading, for the next job)."""
         if self._closed:
             raise TrainerGone("the app is closing")
-        if self._process is not None and self._process.poll() is None and self._ready:
+        if self.ready:
             return 0.0
         if self._process is None or self._process.poll() is not None:
             self._start()
