@@ -6,9 +6,6 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from linreg_tui.engine.config import (
     FIELD_HELP,
     FIELD_NAMES,
@@ -21,6 +18,7 @@ from linreg_tui.engine.config import (
     LossName,
     RunConfig,
 )
+from linreg_tui.lazy import lazy_attributes
 
 _LAZY = {
     "EpochRecord": "records",
@@ -47,11 +45,4 @@ __all__ = [
     *_LAZY,
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"linreg_tui.engine.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)

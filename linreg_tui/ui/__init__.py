@@ -6,17 +6,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from linreg_tui.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from linreg_tui.ui.app import LinregApp
 
 __all__ = ["LinregApp"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "LinregApp":
-        from linreg_tui.ui.app import LinregApp
-
-        return LinregApp
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, {"LinregApp": "app"})

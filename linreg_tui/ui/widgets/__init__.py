@@ -6,8 +6,9 @@ does not import every other widget (and plotext) before the app's first frame.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from linreg_tui.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from linreg_tui.ui.widgets.config_pane import ConfigPane
@@ -28,9 +29,4 @@ _LAZY = {
 
 __all__ = ["ConfigPane", "HelpScreen", "LossChart", "ParamsPane", "ResultsTable", "StatusBar"]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"linreg_tui.ui.widgets.{module}"), name)
+__getattr__ = lazy_attributes(__name__, _LAZY)
