@@ -175,10 +175,7 @@ class TrainerProcess:
         except (EOFError, OSError, ValueError):
             kind, seconds = "died", None
         if kind != "ready":
-            code = process.wait()
-            reason = self._last_words()
-            self._stop_process()
-            raise TrainerGone(f"the training process failed to start (exit code {code}){reason}")
+            raise TrainerGone(f"the training process failed to start {self._bury(process)}")
         self._ready = True
         return float(seconds)
 
@@ -207,11 +204,14 @@ class TrainerProcess:
         self._jobs = Connection(job_w, readable=False)
         self._replies = Connection(reply_r, writable=False)
 
-    def _last_words(self) -> str:
-        """The last line the child wrote to stderr, as ': <line>' (or '')."""
+    def _bury(self, process: subprocess.Popen[bytes]) -> str:
+        """Wait for a dead (or dying) child, let it go, and say how it ended: '(exit code
+        N): <the last line it wrote to stderr>'."""
+        code = process.wait()
+        self._stop_process()
         self._log.seek(0)
         lines = self._log.read()[-2000:].decode(errors="replace").strip().splitlines()
-        return f": {lines[-1]}" if lines else ""
+        return f"(exit code {code})" + (f": {lines[-1]}" if lines else "")
 
     def run(self, runs: Job, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
         """`runner.run_job` with the training done in the process: the same messages and
@@ -267,13 +267,10 @@ class TrainerProcess:
                 else:
                     return
         except (EOFError, OSError):
-            code = process.wait()
-            reason = self._last_words()
-            self._stop_process()
+            how = self._bury(process)
             post(messages.RunFinished(run_id, index, "error", last, job_done=True))
             raise TrainerGone(
-                f"the training process ended (exit code {code}){reason}; the next run starts"
-                " a new one"
+                f"the training process ended {how}; the next run starts a new one"
             ) from None
         except BaseException:
             # not the child's error but ours (e.g. `post` raised): the child may still be
