@@ -11,7 +11,7 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from linreg_tui.ui.widgets.loss_chart import decimate, log_ticks, plottable
+from linreg_tui.ui.widgets.loss_chart import plot_series, plottable
 
 COLOURS: dict[str, str] = {
     "primary": "#0178D4",
@@ -108,19 +108,8 @@ class CurvesChart(PlotextPlot):
         plt.xlim(0, x_max)
         step = math.ceil(x_max / max(min(x_max, width // 8), 1))
         plt.xticks(list(range(0, x_max + 1, step)))  # x counts epochs: whole ticks
-        lows: list[float] = []
-        highs: list[float] = []
-        for curve in self.curves.values():
-            shown = [curve.points[i] for i in decimate(len(curve.points), 2 * width)]
-            points = [(x, y) for x, v in shown if (y := plottable(v, self.log_y)) is not None]
-            if points:
-                xs, ys = zip(*points, strict=True)
-                plt.plot(xs, ys, marker=curve.marker, color=self.colour_of(curve.colour).rgb)
-                lows.append(min(ys))
-                highs.append(max(ys))
-        if self.log_y and lows:
-            rows = max(self.size.height - 4, 2)  # minus x axis, its labels and the frame
-            plt.yticks(*log_ticks(min(lows), max(highs), most=max(rows // 2, 2)))
+        series = [(c.points, c.marker, self.colour_of(c.colour).rgb) for c in self.curves.values()]
+        plot_series(plt, series, self.log_y, width, self.size.height)
 
     def _update_titles(self) -> None:
         off = sum(

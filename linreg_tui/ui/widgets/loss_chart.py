@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from textual.app import RenderResult
 from textual.color import Color
@@ -123,23 +123,12 @@ class LossChart(PlotextPlot):
         plt.xlim(0, max(self.total_epochs or 0, records[-1].epoch if records else 0, 1))
         if not records:
             return
-        shown = [records[i] for i in decimate(len(records), 2 * width)]
-        lows: list[float] = []
-        highs: list[float] = []
-        for get, _, colour in self._series():
-            points = [
-                (r.epoch, y)
-                for r in shown
-                if (y := plottable(getattr(r, get), self.log_y)) is not None
-            ]
-            if points:
-                xs, ys = zip(*points, strict=True)
-                plt.plot(xs, ys, marker="braille", color=Color.parse(colour).rgb)
-                lows.append(min(ys))
-                highs.append(max(ys))
-        if self.log_y and lows:
-            rows = max(self.size.height - 4, 2)  # minus x axis, its labels and the frame
-            plt.yticks(*log_ticks(min(lows), max(highs), most=max(rows // 2, 2)))
+        shown = [records[i] for i in decimate(len(records), 2 * width)]  # once for both
+        series = [
+            ([(r.epoch, getattr(r, get)) for r in shown], "braille", Color.parse(colour).rgb)
+            for get, _, colour in self._series()
+        ]
+        plot_series(plt, series, self.log_y, width, self.size.height)
 
     def _update_titles(self) -> None:
         last = self.records[-1] if self.records else None
@@ -158,6 +147,29 @@ class LossChart(PlotextPlot):
             f"[{colour}]━ {label}" + (f" {fmt(getattr(last, get), '.2e')}" if last else "") + "[/]"
             for get, label, colour in self._series()
         )
+
+
+Series = tuple[Sequence[tuple[float, float]], str, tuple[int, int, int]]
+"""(x, value) points, a plotext marker and an RGB colour."""
+
+
+def plot_series(plt: Any, series: Iterable[Series], log_y: bool, width: int, height: int) -> None:
+    """Plot each series decimated to the width (braille: two dots per cell), without the
+    values plotext cannot take (`plottable`), and label a log axis for the rows there are.
+    Every chart of the lab draws its curves through this."""
+    lows: list[float] = []
+    highs: list[float] = []
+    for pairs, marker, rgb in series:
+        shown = [pairs[i] for i in decimate(len(pairs), 2 * width)]
+        points = [(x, y) for x, v in shown if (y := plottable(v, log_y)) is not None]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            plt.plot(xs, ys, marker=marker, color=rgb)
+            lows.append(min(ys))
+            highs.append(max(ys))
+    if log_y and lows:
+        rows = max(height - 4, 2)  # minus x axis, its labels and the frame
+        plt.yticks(*log_ticks(min(lows), max(highs), most=max(rows // 2, 2)))
 
 
 def plottable(value: float, log_y: bool) -> float | None:

@@ -16,7 +16,7 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from linreg_tui.ui.widgets.loss_chart import decimate, log_ticks, plottable
+from linreg_tui.ui.widgets.loss_chart import log_ticks, plot_series, plottable
 from linreg_tui.ui.widgets.sweep_tables import short
 
 if TYPE_CHECKING:
@@ -58,18 +58,9 @@ class CurveChart(PlotextPlot):
         plt.xlim(0, max(cell.epochs if cell else 1, 1))
         if cell is None:
             return
-        indices = decimate(len(cell.curve), 2 * width)
-        points = [
-            (i, y) for i in indices if (y := plottable(cell.curve[i], self.log_y)) is not None
-        ]
-        if not points:
-            return
-        xs, ys = zip(*points, strict=True)
-        colour = self.app.theme_variables.get("warning", "#FFA62B")
-        plt.plot(xs, ys, marker="braille", color=Color.parse(colour).rgb)
-        if self.log_y:
-            rows = max(self.size.height - 4, 2)
-            plt.yticks(*log_ticks(min(ys), max(ys), most=max(rows // 2, 2)))
+        colour = Color.parse(self.app.theme_variables.get("warning", "#FFA62B")).rgb
+        series = [(list(enumerate(cell.curve)), "braille", colour)]
+        plot_series(plt, series, self.log_y, width, self.size.height)
 
     def _titles(self) -> None:
         cell = self.cell
