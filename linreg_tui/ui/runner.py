@@ -34,33 +34,47 @@ POST_INTERVAL = 0.1
 """Seconds between two posts: at most ~10 UI updates a second (NOTES: GIL contention)."""
 
 
-class _Stream:
-    """Batches one run's records and step counts into at most one post per interval."""
+class _Batcher:
+    """Counts a job's SGD steps and batches what it yields into at most one post per
+    interval; a subclass says what a post holds (`flush`)."""
 
     def __init__(
         self, run_id: int, index: int, post: Post, is_cancelled: Callable[[], bool]
     ) -> None:
         self.run_id, self.index = run_id, index
         self.post, self.is_cancelled = post, is_cancelled
-        self.pending: list[EpochRecord] = []
-        self.steps = 0
+        self.pending: list[Any] = []
+        self.steps = self.posted_steps = 0
         self.posted_at = -math.inf
-        self.posted_steps = 0
+        self.stopped = False
+        """True once a stop was answered: what the job yielded is incomplete."""
 
     def should_stop(self) -> bool:
         """Asked by the engine before every SGD step: count it, maybe post, maybe stop."""
         if self.is_cancelled():
+            self.stopped = True
             return True
         self.steps += 1
-        if time.monotonic() - self.posted_at >= POST_INTERVAL:
+        if self.due():
             self.flush()
         return False
+
+    def due(self) -> bool:
+        """An interval has passed since the last post."""
+        return time.monotonic() - self.posted_at >= POST_INTERVAL
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+
+class _Stream(_Batcher):
+    """Batches one run's records and step counts."""
 
     def add(self, record: EpochRecord) -> None:
         """Queue a record; epoch 0 and records after a quiet interval go out at once."""
         self.pending.append(record)
         self.steps = record.steps
-        if record.epoch == 0 or time.monotonic() - self.posted_at >= POST_INTERVAL:
+        if record.epoch == 0 or self.due():
             self.flush()
 
     def flush(self) -> None:
@@ -100,31 +114,13 @@ class SweepPlan:
     """The sweep's own settings for the history, e.g. {"lrs": [...], "epochs_list": [...]}."""
 
 
-class _Rows:
-    """Batches a sweep's rows and step counts into at most one post per interval."""
-
-    def __init__(self, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
-        self.run_id, self.post, self.is_cancelled = run_id, post, is_cancelled
-        self.pending: list[Any] = []
-        self.steps = self.posted_steps = 0
-        self.posted_at = -math.inf
-        self.stopped = False
-        """True once a stop was answered: the sweep's rows are incomplete."""
-
-    def should_stop(self) -> bool:
-        """Asked by the engine before every SGD step: count it, maybe post, maybe stop."""
-        if self.is_cancelled():
-            self.stopped = True
-            return True
-        self.steps += 1
-        if time.monotonic() - self.posted_at >= POST_INTERVAL:
-            self.flush()
-        return False
+class _Rows(_Batcher):
+    """Batches a sweep's rows and step counts (a sweep is one run: index 0)."""
 
     def add(self, row: Any) -> None:
         """Queue a row; it goes out now if the last post was an interval ago."""
         self.pending.append(row)
-        if time.monotonic() - self.posted_at >= POST_INTERVAL:
+        if self.due():
             self.flush()
 
     def flush(self) -> None:
@@ -133,7 +129,7 @@ class _Rows:
             self.post(SweepRowsCompleted(self.run_id, tuple(self.pending)))
             self.pending = []
         if self.steps != self.posted_steps:
-            self.post(RunProgressed(self.run_id, 0, self.steps))
+            self.post(RunProgressed(self.run_id, self.index, self.steps))
             self.posted_steps = self.steps
         self.posted_at = time.monotonic()
 
@@ -145,7 +141,7 @@ def run_sweep(plan: SweepPlan, run_id: int, post: Post, is_cancelled: Callable[[
     (then re-raised, so the worker ends in the ERROR state) when it raised.
     """
     post(RunStarted(run_id, 0, 1, plan.config))
-    rows = _Rows(run_id, post, is_cancelled)
+    rows = _Rows(run_id, 0, post, is_cancelled)
     try:
         for row in plan.run(rows.should_stop):
             rows.add(row)
