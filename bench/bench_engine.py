@@ -18,8 +18,10 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import interleaved, machine, rss_mib
 
-from linreg_tui.engine import RunConfig, make_data, train
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.data import make_data
 from linreg_tui.engine.sweep import DEFAULT_SIZES, sweep_sizes
+from linreg_tui.engine.training import train
 
 EPOCHS = 30
 

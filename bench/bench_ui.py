@@ -33,7 +33,7 @@ from typing import Literal
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine
 
-from linreg_tui.engine import RunConfig
+from linreg_tui.engine.config import RunConfig
 
 CTRL_R = b"\x12"
 CTRL_Q = b"\x11"
@@ -136,7 +136,7 @@ def startup() -> None:
 
 
 def live() -> None:
-    from linreg_tui.engine import setup_torch, train
+    from linreg_tui.engine.training import setup_torch, train
 
     setup_torch()
     cfg = RunConfig(epochs=LONG_EPOCHS)
@@ -160,7 +160,7 @@ def live() -> None:
 
 
 async def stall(trainer: Literal["process", "thread"]) -> None:
-    from linreg_tui.ui import LinregApp
+    from linreg_tui.ui.app import LinregApp
 
     app = LinregApp(config=RunConfig(epochs=LONG_EPOCHS), trainer=trainer)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -183,8 +183,8 @@ async def stall(trainer: Literal["process", "thread"]) -> None:
 
 
 async def chart() -> None:
-    from linreg_tui.engine import EpochRecord
-    from linreg_tui.ui import LinregApp
+    from linreg_tui.engine.records import EpochRecord
+    from linreg_tui.ui.app import LinregApp
     from linreg_tui.ui.widgets.loss_chart import LossChart
 
     app = LinregApp(warm_torch=False)

@@ -51,8 +51,9 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(1)
     d2l = load_d2l()
-    from linreg_tui.engine import RunConfig, make_data
     from linreg_tui.engine.batched import train_batched
+    from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.data import make_data
 
     theirs, same_data = [], 0
     for seed in range(args.seeds):

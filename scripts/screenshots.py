@@ -26,7 +26,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.widgets.explanation import Explanation, SuggestedSettings
 
 Shot = Callable[[LinregApp, Pilot[None]], Awaitable[None]]

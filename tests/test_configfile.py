@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from linreg_tui.configfile import (
+from linreg_tui.engine.config import ConfigError, RunConfig
+from linreg_tui.store.config_files import (
     ConfigFileError,
     dumps_toml,
     load_config,
     read_mapping,
     save_config,
 )
-from linreg_tui.engine.config import ConfigError, RunConfig
 
 ODD = RunConfig(
     w=(1.0, -2.5, 1e-05),

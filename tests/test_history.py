@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from linreg_tui import history as history_module
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.training import EpochRecord, train
-from linreg_tui.history import History, HistoryError, RunNotFound, resolve_path
+from linreg_tui.store import history as history_module
+from linreg_tui.store.history import History, HistoryError, RunNotFound, resolve_path
 
 TINY = RunConfig(num_train=32, num_val=32, epochs=2)
 DIVERGING = replace(TINY, lr=50.0, batch_size=1)  # 32 steps an epoch at lr=50: overflows
@@ -272,7 +272,7 @@ def test_killing_the_process_mid_sweep_keeps_the_finished_rows(db: Path) -> None
         f"""
         import os
         from linreg_tui.engine.config import RunConfig
-        from linreg_tui.history import History
+        from linreg_tui.store.history import History
         history = History({str(db)!r})
         run_id = history.start_run("sweep-sizes", RunConfig(), "cli", params={{"sizes": [5]}})
         for size in (5, 10, 20):
@@ -298,7 +298,7 @@ def test_two_processes_and_many_threads_write_one_database(db: Path) -> None:
         theirs = history.start_run("sweep-lr", TINY, "cli")
         child = python(
             f"""
-            from linreg_tui.history import History
+            from linreg_tui.store.history import History
             with History({str(db)!r}) as history:
                 for i in range(150):
                     history.add_sweep_rows({theirs}, [{{"i": i}}])

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from linreg_tui.cli_parser import build_parser
+from linreg_tui.cli.history import Recorder, add_history_parser, recorder_for, run_history
+from linreg_tui.cli.parser import build_parser
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.sweep import sweep_loss, sweep_sizes
 from linreg_tui.engine.training import train
-from linreg_tui.history import History
-from linreg_tui.history_cli import Recorder, add_history_parser, recorder_for, run_history
+from linreg_tui.store.history import History
 
 TINY = RunConfig(num_train=32, num_val=32, epochs=2)
 DIVERGING = replace(TINY, lr=50.0, batch_size=1)

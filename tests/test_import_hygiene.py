@@ -13,28 +13,21 @@ def loaded_after(code: str) -> set[str]:
 
 
 def test_engine_config_loads_without_torch() -> None:
-    modules = loaded_after("from linreg_tui.engine import RunConfig, LOSS_NAMES; RunConfig()")
+    modules = loaded_after(
+        "from linreg_tui.engine.config import RunConfig, LOSS_NAMES; RunConfig()"
+    )
     assert "torch" not in modules
 
 
 def test_engine_never_loads_a_ui_library() -> None:
     modules = loaded_after(
-        "from linreg_tui.engine import train, RunConfig\n"
+        "from linreg_tui.engine.training import train\n"
+        "from linreg_tui.engine.config import RunConfig\n"
         "import linreg_tui.engine.sweep, linreg_tui.engine.batched\n"
         "list(train(RunConfig(num_train=8, num_val=8, epochs=1)))"
     )
     assert "torch" in modules
     assert not modules & {"textual", "rich", "plotext", "textual_plotext"}
-
-
-def test_engine_names_survive_any_import_order() -> None:
-    """The submodule is `training`, so importing it cannot shadow the function `train`."""
-    modules = loaded_after(
-        "import linreg_tui.engine.training\n"
-        "from linreg_tui.engine import setup_torch, train\n"
-        "assert callable(train) and train.__name__ == 'train', train"
-    )
-    assert "linreg_tui.engine.training" in modules
 
 
 def test_what_the_app_reads_of_a_run_or_sweep_loads_no_torch() -> None:

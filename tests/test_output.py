@@ -11,19 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from linreg_tui.output import (
-    AtomicFile,
-    Column,
-    CsvFile,
-    Table,
-    flatten,
-    fmt_fixed,
-    fmt_sci,
-    fmt_vector,
-    json_safe,
-    to_json,
-    write_text,
-)
+from linreg_tui.cli.table import Column, Table
+from linreg_tui.lab.text import fmt_fixed, fmt_sci, fmt_vector
+from linreg_tui.store.files import AtomicFile, CsvFile, flatten, json_safe, to_json, write_text
 
 
 def strict_loads(line: str) -> object:

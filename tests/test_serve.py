@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pytest
 
 from linreg_tui.cli import main
-from linreg_tui.cli_parser import build_parser
-from linreg_tui.serve import add_serve_parser, app_command, is_loopback, page_url
+from linreg_tui.cli.parser import build_parser
+from linreg_tui.cli.serve import add_serve_parser, app_command, is_loopback, page_url
 
 STARTUP_TIMEOUT = 8.0
 
@@ -165,7 +165,7 @@ def test_port_taken_after_the_check_is_still_one_line() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         code = (
-            "import linreg_tui.serve as serve\n"
+            "import linreg_tui.cli.serve as serve\n"
             "serve.check_bindable = lambda host, port: None\n"
             "from linreg_tui.cli import main\n"
             f"raise SystemExit(main(['serve', '--port', '{port}']))"
@@ -201,8 +201,8 @@ def test_loopback_and_urls() -> None:
 
 
 def test_serve_module_loads_no_ui_or_server_library() -> None:
-    code = "import sys, linreg_tui.cli, linreg_tui.serve\nprint(' '.join(sys.modules))"
+    code = "import sys, linreg_tui.cli, linreg_tui.cli.serve\nprint(' '.join(sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     loaded = set(done.stdout.split())
-    assert "linreg_tui.serve" in loaded
+    assert "linreg_tui.cli.serve" in loaded
     assert not loaded & {"textual", "textual_serve", "aiohttp", "rich"}

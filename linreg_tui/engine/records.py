@@ -1,7 +1,7 @@
 """What training reports, as plain numbers: importable without torch.
 
 The app's process only reads records (the training itself may run in another process,
-`linreg_tui.ui.trainer`), so unpickling one must not load torch.
+`linreg_tui.lab.process`), so unpickling one must not load torch.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the sweeps report, and its summaries: plain numbers, importable without torch.
 
-The app reads sweep rows that may come from another process (`linreg_tui.ui.trainer`)
+The app reads sweep rows that may come from another process (`linreg_tui.lab.process`)
 and summarizes them on its own thread, so none of this may load torch.
 """
 

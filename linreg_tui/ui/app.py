@@ -33,8 +33,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Select
 
-from linreg_tui.budget import check_runs
 from linreg_tui.engine.config import ConfigError, RunConfig
+from linreg_tui.lab.plans import check_runs
 from linreg_tui.ui.config_io import ConfigFiles
 from linreg_tui.ui.export import export_view
 from linreg_tui.ui.jobs import JobApp, Trainer

@@ -1,6 +1,6 @@
 """Save and load the form's configuration from the app (ctrl+s, ctrl+o), TOML or JSON.
 
-The file work is `linreg_tui.configfile`'s, shared with `--config` on the command line:
+The file work is `linreg_tui.store.config_files`'s, shared with `--config` on the command line:
 the format follows the suffix, writes are atomic, and every refusal names the file and
 the key. The app keeps three one-line actions; everything else lives here.
 """
@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from linreg_tui.configfile import ConfigFileError, load_config, save_config
 from linreg_tui.engine.config import FIELD_NAMES, ConfigError, RunConfig
+from linreg_tui.store.config_files import ConfigFileError, load_config, save_config
 from linreg_tui.ui.widgets.fields import to_text
 from linreg_tui.ui.widgets.path_prompt import PathPrompt
 

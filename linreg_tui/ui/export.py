@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from linreg_tui.output import AtomicFile, CsvFile, flatten, json_safe
+from linreg_tui.store.files import AtomicFile, CsvFile, flatten, json_safe
 
 if TYPE_CHECKING:
     from textual.app import App

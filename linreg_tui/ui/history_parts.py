@@ -17,7 +17,7 @@ from linreg_tui.ui.widgets.params_pane import fmt
 from linreg_tui.ui.widgets.results_table import STATUS_STYLE, Cell, num
 
 if TYPE_CHECKING:
-    from linreg_tui.history import RunSummary, StoredRun
+    from linreg_tui.store.history import RunSummary, StoredRun
 
 COLUMNS: list[tuple[str, int, bool]] = [
     ("#", 5, True),

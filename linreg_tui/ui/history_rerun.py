@@ -12,7 +12,7 @@ from linreg_tui.ui.widgets.fields import to_text
 from linreg_tui.ui.widgets.sweep_fields import SweepFields
 
 if TYPE_CHECKING:
-    from linreg_tui.history import RunSummary
+    from linreg_tui.store.history import RunSummary
     from linreg_tui.ui.app import LinregApp
 
 

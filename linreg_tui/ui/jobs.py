@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui.messages import (
+from linreg_tui.lab.events import (
     EpochsCompleted,
     RunFinished,
     RunProgressed,
@@ -29,9 +29,9 @@ from linreg_tui.ui.messages import (
     SweepRowsCompleted,
     TorchReady,
 )
+from linreg_tui.lab.process import RemoteError, TrainerProcess
+from linreg_tui.lab.run import SweepPlan, run_job
 from linreg_tui.ui.recording import AppHistory, JobRecorder
-from linreg_tui.ui.runner import SweepPlan, run_job
-from linreg_tui.ui.trainer import RemoteError, TrainerProcess
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.status_bar import JobProgress, StatusBar
 

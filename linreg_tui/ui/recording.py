@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from linreg_tui.history import KINDS, History, HistoryError, RunKind, RunStatus, resolve_path
-from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted, SweepRowsCompleted
-from linreg_tui.ui.runner import Post, SweepPlan
+from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted, SweepRowsCompleted
+from linreg_tui.lab.run import Post, SweepPlan
+from linreg_tui.store.history import KINDS, History, HistoryError, RunKind, RunStatus, resolve_path
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig

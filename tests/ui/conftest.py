@@ -10,7 +10,7 @@ import pytest
 from textual.pilot import Pilot
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 
 SIZE = (80, 24)
 

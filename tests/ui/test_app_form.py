@@ -5,8 +5,9 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from linreg_tui.engine.config import FIELD_NAMES, RULES, RunConfig
-from linreg_tui.ui.widgets import ConfigPane, ResultsTable
+from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.fields import grouped_fields
+from linreg_tui.ui.widgets.results_table import ResultsTable
 from tests.ui.conftest import SIZE, make_app
 
 

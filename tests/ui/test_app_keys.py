@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
-from linreg_tui.ui.widgets import HelpScreen, ResultsTable
-from linreg_tui.ui.widgets.results_table import COLUMNS
+from linreg_tui.ui.app import LinregApp
+from linreg_tui.ui.widgets.help_screen import HelpScreen
+from linreg_tui.ui.widgets.results_table import COLUMNS, ResultsTable
 from tests.ui.conftest import SIZE, make_app, run_to_end
 
 

@@ -12,11 +12,12 @@ import pytest
 from textual.widgets import Input
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.lab.events import EpochsCompleted
 from linreg_tui.ui import jobs as jobs_module
-from linreg_tui.ui.messages import EpochsCompleted
-from linreg_tui.ui.widgets import LossChart, ParamsPane, ResultsTable
-from linreg_tui.ui.widgets.results_table import COLUMNS
+from linreg_tui.ui.app import LinregApp
+from linreg_tui.ui.widgets.loss_chart import LossChart
+from linreg_tui.ui.widgets.params_pane import ParamsPane
+from linreg_tui.ui.widgets.results_table import COLUMNS, ResultsTable
 from tests.ui.conftest import SIZE, make_app, run_to_end, wait_for
 
 

@@ -8,9 +8,9 @@ from dataclasses import replace
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, ProgressBar, Select, Static
 
-from linreg_tui.cli_sweep import SWEEP_RULES
+from linreg_tui.cli.sweep import SWEEP_RULES
 from linreg_tui.engine.config import FIELD_NAMES, RULES, RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.widgets.fields import field_kind
 from linreg_tui.ui.widgets.sweep_fields import SweepFields
 from tests.ui.conftest import SIZE, make_app, run_to_end, wait_for

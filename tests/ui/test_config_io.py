@@ -8,9 +8,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select
 
-from linreg_tui.configfile import load_config
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.store.config_files import load_config
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.config_io import DEFAULT_PATH
 from linreg_tui.ui.widgets.path_prompt import PathPrompt
 from tests.ui.conftest import SIZE, make_app

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.palette import GuardedCommandPalette
 from linreg_tui.ui.views import VIEWS
 from linreg_tui.ui.widgets.export_prompt import ExportPrompt

@@ -14,10 +14,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views.mean_vs_sum import SEEDS, SUM, MeanVsSumView
-from linreg_tui.ui.widgets import LossChart, ResultsTable
 from linreg_tui.ui.widgets.export_prompt import ExportPrompt
+from linreg_tui.ui.widgets.loss_chart import LossChart
+from linreg_tui.ui.widgets.results_table import ResultsTable
 from tests.ui.conftest import SIZE, make_app, run_to_end
 
 DIVERGING = {

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Button, Input, ProgressBar
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views.gradients import GradientsView
 from linreg_tui.ui.views.mean_vs_sum import SCALED, SEEDS, SUM, MeanVsSumView
 from linreg_tui.ui.views.robust import RobustLossView

@@ -13,7 +13,7 @@ import pytest
 from textual.widgets import Input
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.export import (
     csv_text,
     default_path,
@@ -22,8 +22,8 @@ from linreg_tui.ui.export import (
     write_exports,
 )
 from linreg_tui.ui.views import VIEWS
-from linreg_tui.ui.widgets import LossChart
 from linreg_tui.ui.widgets.export_prompt import ExportPrompt
+from linreg_tui.ui.widgets.loss_chart import LossChart
 from linreg_tui.ui.widgets.sweep_tables import GridTable, SizeTable, short
 from tests.ui.conftest import SIZE, make_app, run_to_end
 
@@ -84,7 +84,7 @@ def test_a_failed_write_leaves_neither_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
 ) -> None:
     """The CSV is moved into place first; if that or the JSON's move fails, both go."""
-    from linreg_tui import output
+    from linreg_tui.store import files as output
 
     replace = output.os.replace
     calls = 0

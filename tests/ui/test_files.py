@@ -15,9 +15,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from linreg_tui import output
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.store import files as output
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.widgets.export_prompt import ExportPrompt
 from linreg_tui.ui.widgets.path_prompt import PathPrompt
 from tests.ui.conftest import SIZE, make_app, run_to_end

@@ -9,8 +9,8 @@ from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Input, Select, Static
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.history import History, RunKind
-from linreg_tui.ui import LinregApp
+from linreg_tui.store.history import History, RunKind
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.history_parts import differences
 from linreg_tui.ui.recording import variant_labels
 from linreg_tui.ui.views.history import HistoryView

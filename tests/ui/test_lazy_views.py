@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from linreg_tui.engine.config import FIELD_NAMES, RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views import VIEWS
 from tests.ui.conftest import run_to_end, wait_for
 

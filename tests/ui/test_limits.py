@@ -9,11 +9,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from linreg_tui.budget import LIMITS
 from linreg_tui.cli import main
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
-from linreg_tui.ui.widgets import HelpScreen
+from linreg_tui.lab.plans import LIMITS
+from linreg_tui.ui.app import LinregApp
+from linreg_tui.ui.widgets.help_screen import HelpScreen
 from tests.ui.conftest import SIZE, make_app
 
 ESTIMATE = re.compile(r"about [\d.,e+]+ (GiB|PiB|TiB|s|min|h|days)")

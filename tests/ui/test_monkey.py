@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views.single_run import SingleRunView
 from linreg_tui.ui.widgets.sweep_fields import SweepFields
 from tests.ui.conftest import make_app, run_to_end, wait_for

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from linreg_tui.cli_commands import main
+from linreg_tui.cli.commands import main
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.history import History
-from linreg_tui.ui import LinregApp
+from linreg_tui.store.history import History
+from linreg_tui.ui.app import LinregApp
 from tests.ui.conftest import SIZE, run_to_end, wait_for
 
 

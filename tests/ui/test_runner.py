@@ -7,8 +7,8 @@ from dataclasses import replace
 from textual.message import Message
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunProgressed, RunStarted
-from linreg_tui.ui.runner import run_job
+from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunProgressed, RunStarted
+from linreg_tui.lab.run import run_job
 
 
 def collect(runs: list[RunConfig], stop_after: int | None = None) -> list[Message]:

@@ -8,13 +8,13 @@ import sys
 import pytest
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
 from linreg_tui.ui import jobs as jobs_module
+from linreg_tui.ui.app import LinregApp
 from tests.ui.conftest import SIZE, make_app, wait_for
 
 FIRST_FRAME = """
 import asyncio, sys
-from linreg_tui.ui import LinregApp
+from linreg_tui.ui.app import LinregApp
 assert "torch" not in sys.modules, "importing the UI loaded torch"
 
 async def main() -> None:

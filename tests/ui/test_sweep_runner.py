@@ -10,8 +10,8 @@ import pytest
 from textual.message import Message
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui.messages import RunFinished, RunProgressed, RunStarted, SweepRowsCompleted
-from linreg_tui.ui.runner import SweepPlan, run_job
+from linreg_tui.lab.events import RunFinished, RunProgressed, RunStarted, SweepRowsCompleted
+from linreg_tui.lab.run import SweepPlan, run_job
 
 
 def counting(

@@ -9,8 +9,8 @@ import pytest
 from textual.widgets import Checkbox, Input
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
-from linreg_tui.ui.messages import SweepRowsCompleted
+from linreg_tui.lab.events import SweepRowsCompleted
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views.lr_grid import LrGridView
 from linreg_tui.ui.views.sizes import SizesView
 from linreg_tui.ui.widgets.sweep_charts import CurveChart, SizeChart

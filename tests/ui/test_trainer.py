@@ -21,11 +21,11 @@ import pytest
 from textual.message import Message
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.ui import LinregApp
-from linreg_tui.ui import trainer as trainer_module
-from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted, SweepRowsCompleted
-from linreg_tui.ui.runner import SweepPlan, run_job
-from linreg_tui.ui.trainer import RemoteError, TrainerGone, TrainerProcess, _portable
+from linreg_tui.lab import process as trainer_module
+from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted, SweepRowsCompleted
+from linreg_tui.lab.process import RemoteError, TrainerGone, TrainerProcess, _portable
+from linreg_tui.lab.run import SweepPlan, run_job
+from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views import VIEWS
 from linreg_tui.ui.widgets.results_table import ResultsTable
 from tests.ui.conftest import SIZE, run_to_end
@@ -281,7 +281,7 @@ def test_the_apps_process_never_loads_torch() -> None:
     script = (
         "import sys\n"
         "from linreg_tui.engine.config import RunConfig\n"
-        "from linreg_tui.ui.trainer import TrainerProcess\n"
+        "from linreg_tui.lab.process import TrainerProcess\n"
         "t = TrainerProcess(); got = []\n"
         "t.run([RunConfig(epochs=3)], 1, got.append, lambda: False); t.close()\n"
         "print(got[-1].status, got[-1].last.epoch, 'torch' in sys.modules)\n"

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.widgets import ContentSwitcher, Label, Select
 
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 from linreg_tui.ui import app as app_module
-from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from tests.ui.conftest import SIZE, make_app, wait_for
 

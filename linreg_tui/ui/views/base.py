@@ -17,13 +17,13 @@ from textual.widget import Widget
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.ui.messages import (
+    from linreg_tui.lab.events import (
         EpochsCompleted,
         RunFinished,
         RunStarted,
         SweepRowsCompleted,
     )
-    from linreg_tui.ui.runner import SweepPlan
+    from linreg_tui.lab.run import SweepPlan
 
 
 class ViewEntry(Protocol):

@@ -20,7 +20,7 @@ from linreg_tui.ui.widgets.results_table import Cell, num
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.records import EpochRecord
-    from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted
+    from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 
 MAX_WEIGHT_COLUMNS = 3
 CODE = "[$text-muted]torch ▸[/] [b $accent]model.weight.grad[/], [b $accent]model.bias.grad[/]"

@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
 from linreg_tui.engine.config import ConfigError
-from linreg_tui.history import HistoryError, RunNotFound, RunSummary, StoredRun
+from linreg_tui.store.history import HistoryError, RunNotFound, RunSummary, StoredRun
 from linreg_tui.ui.history_parts import (
     LOSS_CHOICES,
     Filters,

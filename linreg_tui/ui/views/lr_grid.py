@@ -13,9 +13,9 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from linreg_tui.budget import check_grid
 from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, DEFAULT_LRS, ConfigError
-from linreg_tui.ui.runner import SweepPlan
+from linreg_tui.lab.plans import check_grid
+from linreg_tui.lab.run import SweepPlan
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.sweep_charts import CurveChart
 from linreg_tui.ui.widgets.sweep_fields import (
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.results import GridCell
     from linreg_tui.engine.training import StopCheck
-    from linreg_tui.ui.messages import RunFinished, RunStarted, SweepRowsCompleted
+    from linreg_tui.lab.events import RunFinished, RunStarted, SweepRowsCompleted
 
 HINT = "[dim]↑ ended above its start · the form's lr and epochs are unused here[/]"
 

@@ -18,7 +18,7 @@ from linreg_tui.ui.widgets.results_table import Cell, num
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.records import EpochRecord
-    from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted
+    from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 
 SEEDS = 20
 """Seeds the two summed variants are trained on to count blow-ups (the first is the

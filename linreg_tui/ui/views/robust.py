@@ -19,7 +19,7 @@ from linreg_tui.ui.widgets.results_table import Cell, num
 if TYPE_CHECKING:
     from linreg_tui.engine.config import LossName, RunConfig
     from linreg_tui.engine.records import EpochRecord
-    from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted
+    from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 
 LOSSES: tuple[tuple[LossName, str, str], ...] = (
     ("mse-mean", "MSE", "primary"),

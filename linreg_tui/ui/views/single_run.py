@@ -14,7 +14,7 @@ from linreg_tui.ui.widgets.results_table import ResultsTable
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.ui.messages import EpochsCompleted, RunFinished, RunStarted
+    from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 
 
 class SingleRunView(ExperimentView):

@@ -12,7 +12,6 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from linreg_tui.budget import MAX_RUNS, check_sizes, too_many_seeds, whole
 from linreg_tui.engine.config import (
     DEFAULT_SEEDS,
     DEFAULT_SIZES,
@@ -20,7 +19,8 @@ from linreg_tui.engine.config import (
     SIZE_SWEEP_B,
     ConfigError,
 )
-from linreg_tui.ui.runner import SweepPlan
+from linreg_tui.lab.plans import MAX_RUNS, check_sizes, too_many_seeds, whole
+from linreg_tui.lab.run import SweepPlan
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.sweep_charts import Series, SizeChart
 from linreg_tui.ui.widgets.sweep_fields import (
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.results import SizePoint, SizeSlopes, SizeSummary
     from linreg_tui.engine.training import StopCheck
-    from linreg_tui.ui.messages import RunFinished, RunStarted, SweepRowsCompleted
+    from linreg_tui.lab.events import RunFinished, RunStarted, SweepRowsCompleted
 
 EQUAL_STEPS = 2000
 """SGD steps every size trains with "equal steps" on: 62 epochs of 32 at n = 1000, enough

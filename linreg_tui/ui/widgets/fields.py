@@ -11,7 +11,7 @@ from typing import Final, Literal
 
 from textual.validation import ValidationResult, Validator
 
-from linreg_tui.cli_parser import parse_list
+from linreg_tui.cli.parser import parse_list
 from linreg_tui.engine.config import FIELD_NAMES, RULES, ConfigError, RunConfig
 
 FieldKind = Literal["floats", "float", "int", "bool", "choice"]

@@ -25,7 +25,7 @@ from linreg_tui.ui.history_parts import COLUMNS, id_cell, row_cells
 from linreg_tui.ui.widgets.results_table import SortableTable
 
 if TYPE_CHECKING:
-    from linreg_tui.history import RunSummary
+    from linreg_tui.store.history import RunSummary
 
 
 class HistoryTable(SortableTable):

@@ -16,7 +16,7 @@ from linreg_tui.ui.widgets.params_pane import fmt
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.records import EpochRecord
-    from linreg_tui.ui.messages import RunStatus
+    from linreg_tui.lab.events import RunStatus
 
 COLUMNS = {
     "#": 2,

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from linreg_tui.history import RunSummary
+from linreg_tui.store.history import RunSummary
 from linreg_tui.ui.history_parts import describe, differences
 
 

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from linreg_tui.ui.runner import SweepPlan
+from linreg_tui.lab.run import SweepPlan
 from linreg_tui.ui.text import plain
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from textual.containers import Horizontal, Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, Static
 
-from linreg_tui.budget import whole
-from linreg_tui.cli_sweep import MAX_RUNS, SWEEP_RULES, sweep_values
+from linreg_tui.cli.sweep import MAX_RUNS, SWEEP_RULES, sweep_values
 from linreg_tui.engine.config import MAX_DATA_BYTES, RULES, ConfigError, RunConfig
+from linreg_tui.lab.plans import whole
 from linreg_tui.ui.text import plain
 
 Parser = Callable[[str], object]

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from linreg_tui.cli_common import (
+from linreg_tui.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -25,12 +25,14 @@ from linreg_tui.cli_common import (
     record_fields,
     save_config_if_asked,
 )
-from linreg_tui.cli_parser import UsageError, build_parser, config_from_args, glue_negative_values
-from linreg_tui.cli_sweep import SWEEPS, add_sweep_parsers
+from linreg_tui.cli.history import add_history_parser, recorder_for, run_history
+from linreg_tui.cli.parser import UsageError, build_parser, config_from_args, glue_negative_values
+from linreg_tui.cli.serve import add_serve_parser, serve_command
+from linreg_tui.cli.sweep import SWEEPS, add_sweep_parsers
+from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.history_cli import add_history_parser, recorder_for, run_history
-from linreg_tui.output import Column, Table, flatten, fmt_fixed, fmt_sci, fmt_vector, to_json
-from linreg_tui.serve import add_serve_parser, serve_command
+from linreg_tui.lab.text import fmt_fixed, fmt_sci, fmt_vector
+from linreg_tui.store.files import flatten, to_json
 
 if TYPE_CHECKING:
     from linreg_tui.engine.records import EpochRecord

@@ -8,10 +8,10 @@ import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from linreg_tui.cli_parser import FIELD_NAMES, UsageError
-from linreg_tui.configfile import ConfigFileError, save_config
+from linreg_tui.cli.parser import FIELD_NAMES, UsageError
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.output import CsvFile
+from linreg_tui.store.config_files import ConfigFileError, save_config
+from linreg_tui.store.files import CsvFile
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

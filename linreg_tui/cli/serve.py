@@ -16,8 +16,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from linreg_tui.cli_common import EXIT_FAILED, EXIT_OK, any_config_flag, emit, save_config_if_asked
-from linreg_tui.cli_parser import (
+from linreg_tui.cli.common import EXIT_FAILED, EXIT_OK, any_config_flag, emit, save_config_if_asked
+from linreg_tui.cli.parser import (
     FIELD_NAMES,
     FLAGS,
     UsageError,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.output import write_text
+from linreg_tui.store.files import write_text
 
 MAX_BYTES = 1024 * 1024
 """A run configuration is a few hundred bytes; refuse anything far larger unread."""

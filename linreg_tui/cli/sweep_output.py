@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from linreg_tui.cli_common import (
+from linreg_tui.cli.common import (
     EXIT_OK,
     csv_output,
     describe_config,
@@ -15,8 +15,10 @@ from linreg_tui.cli_common import (
     record_fields,
     save_config_if_asked,
 )
+from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.output import Column, Table, flatten, fmt_sci, fmt_vector, to_json
+from linreg_tui.lab.text import fmt_sci, fmt_vector
+from linreg_tui.store.files import flatten, to_json
 
 if TYPE_CHECKING:
     from linreg_tui.engine.results import GridCell, LossRun, SizePoint, SizeSlopes, Spread

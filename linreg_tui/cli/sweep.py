@@ -7,15 +7,14 @@ command line (`linreg-tui --help` stays torch-free).
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from types import ModuleType
 from typing import Any
 
-from linreg_tui.budget import MAX_RUNS, check_grid, check_sizes, too_many_seeds, whole
-from linreg_tui.cli_parser import (
+from linreg_tui.cli.history import recorder_for
+from linreg_tui.cli.parser import (
     UsageError,
     add_command,
     add_io_flags,
@@ -23,7 +22,7 @@ from linreg_tui.cli_parser import (
     parse_list,
 )
 from linreg_tui.engine.config import MAX_DATA_BYTES, ConfigError, RunConfig
-from linreg_tui.history_cli import recorder_for
+from linreg_tui.lab.plans import MAX_RUNS, check_grid, check_sizes, too_many_seeds, whole
 
 SWEPT: dict[str, dict[str, str]] = {
     "sizes": {
@@ -107,9 +106,10 @@ def add_sweep_parsers(commands: argparse._SubParsersAction, detailed: bool = Tru
 
 
 def sweep_engine() -> ModuleType:
-    """linreg_tui.engine.sweep, loaded now (it imports torch). Taken from sys.modules, not
-    as a package attribute, which the engine's lazy names could shadow."""
-    return importlib.import_module("linreg_tui.engine.sweep")
+    """linreg_tui.engine.sweep, loaded now (it imports torch: not at parser build)."""
+    from linreg_tui.engine import sweep
+
+    return sweep
 
 
 def _list_flag(
@@ -216,7 +216,7 @@ def base_config(args: argparse.Namespace, defaults: RunConfig) -> RunConfig:
 
 def sizes_command(args: argparse.Namespace) -> int:
     """`sweep sizes`."""
-    from linreg_tui.cli_sweep_output import print_sizes
+    from linreg_tui.cli.sweep_output import print_sizes
 
     sweep = sweep_engine()
 
@@ -233,7 +233,7 @@ def sizes_command(args: argparse.Namespace) -> int:
 
 def lr_command(args: argparse.Namespace) -> int:
     """`sweep lr`."""
-    from linreg_tui.cli_sweep_output import print_lr
+    from linreg_tui.cli.sweep_output import print_lr
 
     sweep = sweep_engine()
 
@@ -252,7 +252,7 @@ def lr_command(args: argparse.Namespace) -> int:
 
 def loss_command(args: argparse.Namespace) -> int:
     """`sweep loss`."""
-    from linreg_tui.cli_sweep_output import print_loss
+    from linreg_tui.cli.sweep_output import print_loss
 
     sweep = sweep_engine()
 

@@ -37,8 +37,8 @@ from dataclasses import fields
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
-from linreg_tui.ui import messages
-from linreg_tui.ui.runner import Post, SweepPlan, run_job
+from linreg_tui.lab import events as messages
+from linreg_tui.lab.run import Post, SweepPlan, run_job
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
@@ -49,7 +49,7 @@ POLL_INTERVAL = 0.05
 STOP_ALL = 2**62
 """Written to the cancel cell on close: above every job number, so whatever runs stops."""
 _CELL = struct.Struct("q")
-_ENTRY = "import sys; sys.path[:] = {path!r}; from linreg_tui.ui.trainer import main; main()"
+_ENTRY = "import sys; sys.path[:] = {path!r}; from linreg_tui.lab.process import main; main()"
 
 
 class TrainerGone(RuntimeError):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, TypeVar
 
-from linreg_tui.cli_common import (
+from linreg_tui.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
@@ -19,10 +19,13 @@ from linreg_tui.cli_common import (
     describe_config,
     emit,
 )
-from linreg_tui.cli_parser import add_command, at_least_one, file_name
-from linreg_tui.cli_sweep_output import LR_CSV, SIZE_CSV, SIZE_CSV_FLOOR
+from linreg_tui.cli.parser import add_command, at_least_one, file_name
+from linreg_tui.cli.sweep_output import LR_CSV, SIZE_CSV, SIZE_CSV_FLOOR
+from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import LOSS_NAMES, RunConfig
-from linreg_tui.history import (
+from linreg_tui.lab.text import fmt_sci, fmt_vector
+from linreg_tui.store.files import flatten, to_json
+from linreg_tui.store.history import (
     ENV_VAR,
     KINDS,
     History,
@@ -35,7 +38,6 @@ from linreg_tui.history import (
     StoredRun,
     resolve_path,
 )
-from linreg_tui.output import Column, Table, flatten, fmt_sci, fmt_vector, to_json
 
 T = TypeVar("T")
 DB_HELP = f"history database (default: ${ENV_VAR}, else history.sqlite3 in the user data folder)"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from linreg_tui.ui.messages import (
+from linreg_tui.lab.events import (
     EpochsCompleted,
     RunFinished,
     RunProgressed,

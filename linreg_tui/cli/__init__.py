@@ -21,6 +21,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         LinregApp().run()
         return 0
-    from linreg_tui.cli_commands import main as run_command_line
+    from linreg_tui.cli.commands import main as run_command_line
 
     return run_command_line(tokens)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 import platformdirs
 
 from linreg_tui.engine.config import ConfigError, RunConfig
-from linreg_tui.output import json_safe
+from linreg_tui.store.files import json_safe
 
 if TYPE_CHECKING:
     from linreg_tui.engine.records import EpochRecord

@@ -15,8 +15,6 @@ from dataclasses import fields
 from typing import Any, NoReturn
 
 from linreg_tui import __version__
-from linreg_tui.budget import LIMITS
-from linreg_tui.configfile import ConfigFileError, read_mapping
 from linreg_tui.engine.config import (
     FIELD_HELP,
     FIELD_NAMES,
@@ -28,6 +26,8 @@ from linreg_tui.engine.config import (
     ConfigError,
     RunConfig,
 )
+from linreg_tui.lab.plans import LIMITS
+from linreg_tui.store.config_files import ConfigFileError, read_mapping
 
 PROG = "linreg-tui"
 FLAGS = {name: "--" + name.replace("_", "-") for name in FIELD_NAMES}

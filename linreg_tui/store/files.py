@@ -1,5 +1,5 @@
-"""Plain-text output for the command line: aligned tables, strict JSON lines, CSV rows, and
-files that appear only when complete. No torch, no UI library."""
+"""Output files: strict JSON lines, CSV rows, and files that appear only when complete.
+No torch, no UI library."""
 
 from __future__ import annotations
 
@@ -10,16 +10,10 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
-
-Formatter = Callable[[Any], str]
-
-MAX_SHOWN = 4
-"""Vector components a table cell shows before it elides the rest (JSON and CSV keep all)."""
 
 
 def json_safe(value: Any) -> Any:
@@ -67,71 +61,6 @@ def _cell(value: Any) -> Any:
 def vector_columns(key: str, d: int) -> list[str]:
     """`key_1 ... key_d`, the CSV columns `flatten` makes of a vector."""
     return [f"{key}_{i}" for i in range(1, d + 1)]
-
-
-# --- numbers in table cells -------------------------------------------------------------
-
-
-def fmt_sci(x: float | None) -> str:
-    """A loss or an error: 3 significant digits in scientific notation."""
-    if x is None:
-        return "-"
-    return f"{x:.3e}" if math.isfinite(x) else str(x)
-
-
-def fmt_fixed(x: float | None) -> str:
-    """A parameter: 4 decimals, scientific once it is too large to read that way."""
-    if x is None:
-        return "-"
-    if not math.isfinite(x):
-        return str(x)
-    return f"{x:.4f}" if abs(x) < 1e5 else f"{x:.3e}"
-
-
-def fmt_vector(fmt: Formatter, width: int = 10) -> Formatter:
-    """Format each component right-aligned in `width`, eliding after MAX_SHOWN."""
-
-    def render(values: Sequence[float] | None) -> str:
-        if values is None:
-            return "-"
-        shown = " ".join(fmt(v).rjust(width) for v in values[:MAX_SHOWN])
-        return shown + (f" ...(+{len(values) - MAX_SHOWN})" if len(values) > MAX_SHOWN else "")
-
-    return render
-
-
-@dataclass(frozen=True)
-class Column:
-    """One table column: a header, a minimum width and how to format a value."""
-
-    header: str
-    width: int
-    fmt: Formatter = str
-    left: bool = False
-
-
-class Table:
-    """A table printed row by row, so a long run shows each line as it happens."""
-
-    def __init__(self, columns: Sequence[Column]) -> None:
-        self.columns = list(columns)
-        self.widths = [max(c.width, len(c.header)) for c in self.columns]
-
-    def _line(self, cells: Iterable[str]) -> str:
-        parts = [
-            cell.ljust(w) if col.left else cell.rjust(w)
-            for cell, w, col in zip(cells, self.widths, self.columns, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
-
-    def header(self) -> str:
-        """The header line and a rule under it."""
-        heads = self._line(c.header for c in self.columns)
-        return heads + "\n" + "-" * len(heads)
-
-    def row(self, values: Sequence[Any]) -> str:
-        """One formatted line."""
-        return self._line(c.fmt(v) for c, v in zip(self.columns, values, strict=True))
 
 
 # --- files that appear only when complete -----------------------------------------------

@@ -1,0 +1,41 @@
+"""Number formats: how a loss, a parameter or a vector reads in a table cell, in the
+command line's tables and the app's alike."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Formatter = Callable[[Any], str]
+
+MAX_SHOWN = 4
+"""Vector components a table cell shows before it elides the rest (JSON and CSV keep all)."""
+
+
+def fmt_sci(x: float | None) -> str:
+    """A loss or an error: 3 significant digits in scientific notation."""
+    if x is None:
+        return "-"
+    return f"{x:.3e}" if math.isfinite(x) else str(x)
+
+
+def fmt_fixed(x: float | None) -> str:
+    """A parameter: 4 decimals, scientific once it is too large to read that way."""
+    if x is None:
+        return "-"
+    if not math.isfinite(x):
+        return str(x)
+    return f"{x:.4f}" if abs(x) < 1e5 else f"{x:.3e}"
+
+
+def fmt_vector(fmt: Formatter, width: int = 10) -> Formatter:
+    """Format each component right-aligned in `width`, eliding after MAX_SHOWN."""
+
+    def render(values: Sequence[float] | None) -> str:
+        if values is None:
+            return "-"
+        shown = " ".join(fmt(v).rjust(width) for v in values[:MAX_SHOWN])
+        return shown + (f" ...(+{len(values) - MAX_SHOWN})" if len(values) > MAX_SHOWN else "")
+
+    return render
