@@ -1,22 +1,20 @@
-"""`linreg-tui history ...` and the Recorder the run and sweep commands record through."""
+"""`linreg-tui history ...`: list, show, export and rm of what the recorder wrote."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import math
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from linreg_tui.cli.history import Recorder, add_history_parser, recorder_for, run_history
+from linreg_tui.cli.history import add_history_parser, run_history
 from linreg_tui.cli.parser import build_parser
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.engine.sweep import sweep_loss, sweep_sizes
 from linreg_tui.engine.training import train
-from linreg_tui.store.history import History
+from linreg_tui.lab.plans import single_run, sizes_plan
+from linreg_tui.lab.record import HistoryHandle, Recorder
 
 TINY = RunConfig(num_train=32, num_val=32, epochs=2)
 DIVERGING = replace(TINY, lr=50.0, batch_size=1)
@@ -35,85 +33,13 @@ def history(*argv: str) -> int:
     return run_history(build_parser(add_history_parser).parse_args(["history", *argv]))
 
 
-def record(cfg: RunConfig = TINY, **kwargs: object) -> int:
-    with Recorder("run", cfg, **kwargs) as recorder:  # type: ignore[arg-type]
-        for _ in recorder.tap(train(cfg)):
-            pass
+def record(cfg: RunConfig = TINY, db: str | None = None, label: str | None = None) -> int:
+    """Record one run of `cfg` the way `linreg-tui run` does; its history id."""
+    recorder = Recorder(single_run(cfg), HistoryHandle(db), source="cli", label=label)
+    with recorder, recorder.events() as events:
+        list(events)
     assert recorder.run_id is not None
     return recorder.run_id
-
-
-# --- recording -----------------------------------------------------------------------------
-
-
-def test_a_recorded_run_is_finished_with_its_final_numbers(db: Path) -> None:
-    records = list(train(TINY))
-    run_id = record(label="first try")
-    with History(db) as h:
-        stored = h.get(run_id)
-    assert (stored.status, stored.label, len(stored.records)) == ("done", "first try", 3)
-    assert stored.summary["val_mse"] == records[-1].val_mse
-    assert stored.summary["w_error_norm"] == pytest.approx(records[-1].w_error_norm)
-
-
-def test_a_diverged_run_is_recorded_as_diverged(db: Path) -> None:
-    run_id = record(DIVERGING)
-    with History(db) as h:
-        stored = h.get(run_id)
-    assert stored.status == "diverged" and math.isnan(stored.summary["val_mse"])
-
-
-@pytest.mark.parametrize(
-    ("error", "status"), [(KeyboardInterrupt, "cancelled"), (RuntimeError, "failed")]
-)
-def test_an_interrupted_or_crashed_run_keeps_its_epochs(
-    db: Path, error: type[BaseException], status: str
-) -> None:
-    with pytest.raises(error), Recorder("run", TINY) as recorder:
-        for record_ in recorder.tap(train(TINY)):
-            if record_.epoch == 1:
-                raise error
-    with History(db) as h:
-        stored = h.get(recorder.run_id or 0)
-    assert stored.status == status and [e.epoch for e in stored.records] == [0, 1]
-
-
-def test_sweeps_record_their_rows_and_variants(db: Path) -> None:
-    with Recorder("sweep-sizes", TINY, params={"sizes": [5, 10], "seeds": 2}) as sizes:
-        points = list(sizes.tap(sweep_sizes(TINY, [5, 10], 2)))
-    with Recorder("sweep-loss", TINY) as losses:
-        runs = list(losses.tap(sweep_loss(TINY)))
-    with History(db) as h:
-        stored_sizes, stored_losses = h.get(sizes.run_id or 0), h.get(losses.run_id or 0)
-    assert [(r["size"], r["seed"]) for r in stored_sizes.rows] == [(5, 0), (5, 1), (10, 0), (10, 1)]
-    assert stored_sizes.summary["val_mse"] == min(p.val_mse for p in points)
-    assert [r["label"] for r in stored_losses.rows] == [run.label for run in runs]
-    assert len(stored_losses.records) == sum(len(run.records) for run in runs)
-
-
-def test_a_command_that_fails_before_its_first_result_records_nothing(db: Path) -> None:
-    with pytest.raises(OSError), Recorder("sweep-sizes", TINY):
-        raise OSError("--csv: cannot write")  # e.g. a bad output path, checked up front
-    assert not db.exists()
-
-
-def test_no_record_opens_no_database(db: Path) -> None:
-    args = argparse.Namespace(no_record=True, db=None)
-    with recorder_for(args, "run", TINY) as recorder:
-        assert len(list(recorder.tap(train(TINY)))) == 3
-    assert not db.exists()
-
-
-def test_a_broken_database_warns_once_and_the_run_goes_on(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    bad = tmp_path / "notes.txt"
-    bad.write_text("not a database\n" * 100)
-    with recorder_for(argparse.Namespace(db=str(bad)), "run", TINY) as recorder:
-        records = list(recorder.tap(train(TINY)))
-    assert len(records) == 3
-    err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1 and "not recording" in err[0] and "not a linreg-tui history" in err[0]
 
 
 # --- history list / show / export / rm -----------------------------------------------------
@@ -175,8 +101,10 @@ def test_export_writes_one_csv_row_per_epoch(
 
 
 def test_export_of_a_sweep_has_the_sweeps_csv_columns(tmp_path: Path) -> None:
-    with Recorder("sweep-sizes", TINY, params={"sizes": [5]}) as recorder:
-        list(recorder.tap(sweep_sizes(TINY, [5], 2)))
+    plan = sizes_plan(TINY, [5], 2)
+    recorder = Recorder(plan, HistoryHandle(), source="cli")
+    with recorder, recorder.events() as events:
+        list(events)
     out = tmp_path / "sizes.csv"
     assert history("export", str(recorder.run_id), "--csv", str(out)) == 0
     header = out.read_text().splitlines()[0]

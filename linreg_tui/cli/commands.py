@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from linreg_tui.cli.common import (
@@ -25,12 +25,15 @@ from linreg_tui.cli.common import (
     record_fields,
     save_config_if_asked,
 )
-from linreg_tui.cli.history import add_history_parser, recorder_for, run_history
+from linreg_tui.cli.history import add_history_parser, run_history
+from linreg_tui.cli.jobs import records, run_plan
 from linreg_tui.cli.parser import UsageError, build_parser, config_from_args, glue_negative_values
 from linreg_tui.cli.serve import add_serve_parser, serve_command
 from linreg_tui.cli.sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.lab.events import Event
+from linreg_tui.lab.plans import Plan, single_run
 from linreg_tui.lab.text import fmt_fixed, fmt_sci, fmt_vector
 from linreg_tui.store.files import flatten, to_json
 
@@ -50,10 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     tokens = glue_negative_values(sys.argv[1:] if argv is None else argv)
     try:
-        # the sweep parsers read the sweep engine's defaults, which loads torch: build them
-        # only when asked for, so `linreg-tui --help` stays fast
+
         def add_more(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-            add_sweep_parsers(sub, "sweep" in tokens)
+            add_sweep_parsers(sub)
             add_history_parser(sub)
             add_serve_parser(sub)
 
@@ -145,19 +147,21 @@ def run_row(record: EpochRecord) -> list[Any]:
 
 def run_command(args: argparse.Namespace) -> int:
     """Train one model; print a table row (or a JSON line) per epoch, and maybe a CSV."""
-    cfg = config_from_args(args)
+    return run_plan(args, single_run(config_from_args(args)), print_run)
+
+
+def print_run(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> int:
+    """A row per epoch as it comes, and why a diverged run ended."""
+    cfg = plan.config
     vectors = {"w_hat": cfg.features, "w_error": cfg.features, "weight_grad": cfg.features}
     table = run_table(cfg.features)
-    # opened first: a bad --csv path writes nothing
-    with csv_output(args) as csv_file, recorder_for(args, "run", cfg) as recorder:
+    last = None
+    with csv_output(args) as csv_file:  # opened first: a bad --csv path writes nothing
         save_config_if_asked(args, cfg)
-        from linreg_tui.engine.training import train
-
         if not args.json:
             emit(describe_config(cfg))
             emit(table.header())
-        last = None
-        for record in recorder.tap(train(cfg)):
+        for _, record in records(events):
             emit(to_json(record) if args.json else table.row(run_row(record)))
             if csv_file is not None:
                 csv_file.add(flatten(record_fields(record), vectors))

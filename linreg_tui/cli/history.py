@@ -1,14 +1,12 @@
-"""`linreg-tui history [list|show|export|rm]`, and the Recorder that run and sweep commands
-record through. Imports neither torch nor any UI library."""
+"""`linreg-tui history [list|show|export|rm]`. Imports neither torch nor any UI library."""
 
 from __future__ import annotations
 
 import argparse
 import math
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from types import TracebackType
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from linreg_tui.cli.common import (
     EXIT_FAILED,
@@ -22,7 +20,7 @@ from linreg_tui.cli.common import (
 from linreg_tui.cli.parser import add_command, at_least_one, file_name
 from linreg_tui.cli.sweep_output import LR_CSV, SIZE_CSV, SIZE_CSV_FLOOR
 from linreg_tui.cli.table import Column, Table
-from linreg_tui.engine.config import LOSS_NAMES, RunConfig
+from linreg_tui.engine.config import LOSS_NAMES
 from linreg_tui.lab.text import fmt_sci, fmt_vector
 from linreg_tui.store.files import flatten, to_json
 from linreg_tui.store.history import (
@@ -30,183 +28,15 @@ from linreg_tui.store.history import (
     KINDS,
     History,
     HistoryError,
-    RunKind,
     RunNotFound,
-    RunStatus,
     RunSummary,
-    Source,
     StoredRun,
     resolve_path,
 )
 
-T = TypeVar("T")
 DB_HELP = f"history database (default: ${ENV_VAR}, else history.sqlite3 in the user data folder)"
 VECTORS = ("w_hat", "w_error", "weight_grad", "lstsq_w_error")
 """Record fields that hold one value per feature: spread over columns in a CSV."""
-
-
-# --- recording ----------------------------------------------------------------------------
-
-
-class Recorder:
-    """Records one run or sweep in the history as its results arrive.
-
-    The run is recorded from its first result on (or from `start`), so a command that
-    fails on its arguments or output file records nothing. Use as a context manager:
-    leaving it normally finishes the run as "done" (a run whose last epoch diverged:
-    "diverged"), Ctrl-C or a closed pipe as "cancelled", any other exception as "failed".
-    A database error never stops the work: it goes to `warn` once and recording stops.
-    With enabled=False (--no-record) nothing is opened.
-    """
-
-    def __init__(
-        self,
-        kind: RunKind,
-        config: RunConfig,
-        *,
-        db: str | None = None,
-        source: Source = "cli",
-        label: str | None = None,
-        params: dict[str, Any] | None = None,
-        enabled: bool = True,
-        warn: Callable[[HistoryError], None] | None = None,
-    ) -> None:
-        self.kind, self.config, self.db, self.source = kind, config, db, source
-        self.label, self.params, self.enabled = label, params, enabled
-        self.warn = warn or _warn
-        self.run_id: int | None = None
-        self.finished = False
-        self._history: History | None = None
-        self._last: dict[str, Any] = {}
-        """The latest epoch record of each variant."""
-        self._rows: list[Any] = []
-
-    def __enter__(self) -> Recorder:
-        return self
-
-    def start(self) -> None:
-        """Open the history and record the run as running (once; the first result does it)."""
-        if not self.enabled or self._history is not None:
-            return
-        try:
-            self._history = History(self.db)
-            self.run_id = self._history.start_run(
-                self.kind, self.config, self.source, self.label, self.params
-            )
-        except HistoryError as error:
-            self._stop(error)
-
-    def add_epoch(self, record: Any, variant: str = "") -> None:
-        """Store one epoch record (of the run, or of a loss-sweep variant)."""
-        self.start()
-        if not self.enabled:
-            return
-        self._last[variant] = record
-        self._guard(lambda h, i: h.add_epochs(i, [record], variant))
-
-    def add_row(self, row: Any) -> None:
-        """Store one sweep row (a SizePoint, a GridCell or a mapping)."""
-        self.start()
-        if not self.enabled:
-            return
-        self._rows.append(row)
-        self._guard(lambda h, i: h.add_sweep_rows(i, [row]))
-
-    def add(self, item: Any) -> None:
-        """An epoch record for a run, a LossRun for the loss sweep, else a sweep row."""
-        if self.kind == "run":
-            self.add_epoch(item)
-        elif self.kind == "sweep-loss":
-            self.add_row({"label": item.label, "config": item.config.to_dict()})
-            for record in item.records:
-                self.add_epoch(record, item.label)
-        else:
-            self.add_row(item)
-
-    def tap(self, items: Iterable[T]) -> Iterator[T]:
-        """Pass `items` through, recording each one as it goes by."""
-        for item in items:
-            self.add(item)
-            yield item
-
-    def finish(
-        self, status: RunStatus | None = None, summary: dict[str, Any] | None = None
-    ) -> None:
-        """Mark the run finished (status and summary worked out unless given)."""
-        if self.finished or self._history is None:
-            self.finished = True
-            return
-        self.finished = True
-        last = self._last.get("")
-        if status is None:
-            diverged = self.kind == "run" and last is not None and _get(last, "diverged")
-            status = "diverged" if diverged else "done"
-        done = summary if summary is not None else self.summary()
-        self._guard(lambda h, i: h.finish(i, status, done))
-        self._close()
-
-    def summary(self) -> dict[str, Any]:
-        """A run's final numbers; a sweep's row count and best final val_mse."""
-        if self.kind == "run":
-            last = self._last.get("")
-            if last is None:
-                return {}
-            keys = ("epoch", "steps", "train_mse", "val_mse", "b_error", "diverged")
-            out = {k: _get(last, k) for k in keys}
-            return out | {"w_error_norm": math.hypot(*_get(last, "w_error"))}
-        finals = list(self._last.values()) if self.kind == "sweep-loss" else self._rows
-        val = [v for v in (_get(r, "val_mse") for r in finals) if math.isfinite(v)]
-        diverged = sum(bool(_get(r, "diverged")) for r in finals)
-        return {"rows": len(finals), "val_mse": min(val, default=math.nan), "diverged": diverged}
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if kind is None:
-            self.finish()
-        elif issubclass(kind, (KeyboardInterrupt, BrokenPipeError)):
-            self.finish("cancelled")
-        else:
-            self.finish("failed")
-
-    def _guard(self, action: Callable[[History, int], None]) -> None:
-        if self._history is None or self.run_id is None:
-            return
-        try:
-            action(self._history, self.run_id)
-        except HistoryError as error:
-            self._stop(error)
-
-    def _stop(self, error: HistoryError) -> None:
-        self.enabled = False
-        self._close()
-        self.warn(error)
-
-    def _close(self) -> None:
-        if self._history is not None:
-            self._history.close()
-            self._history = None
-
-
-def recorder_for(
-    args: argparse.Namespace, kind: RunKind, config: RunConfig, params: dict[str, Any] | None = None
-) -> Recorder:
-    """The Recorder for a command: --db picks the database, --no-record disables it."""
-    return Recorder(
-        kind,
-        config,
-        db=getattr(args, "db", None),
-        params=params,
-        enabled=not getattr(args, "no_record", False),
-    )
-
-
-def _warn(error: HistoryError) -> None:
-    print(
-        f"linreg-tui: warning: not recording in the history: {error} (--no-record skips recording)",
-        file=sys.stderr,
-        flush=True,
-    )
 
 
 def _get(item: Any, key: str) -> Any:

@@ -26,7 +26,8 @@ from linreg_tui.engine.config import (
     ConfigError,
     RunConfig,
 )
-from linreg_tui.lab.plans import LIMITS
+from linreg_tui.lab.limits import LIMITS
+from linreg_tui.lab.lists import number, parse_list
 from linreg_tui.store.config_files import ConfigFileError, read_mapping
 
 PROG = "linreg-tui"
@@ -201,34 +202,6 @@ def glue_negative_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
-def _number(name: str, text: str, kind: Callable[[str], Any]) -> Any:
-    try:
-        return kind(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)  # "1e3" for a count, or a float that RunConfig then refuses
-    except ValueError:
-        raise ConfigError(name, RULES.get(name, "must be a number")) from None
-
-
-def parse_list(name: str, text: str, kind: Callable[[str], Any] = float) -> list[Any]:
-    """Comma-separated numbers; an empty element or a stray separator is an error."""
-    items = [item.strip() for item in text.split(",")]
-    if any(not item for item in items):
-        raise ConfigError(
-            name,
-            f"{RULES.get(name, 'must be numbers')}: an element is empty (separate with commas)",
-        )
-    values = []
-    for item in items:
-        try:
-            values.append(_number(name, item, kind))
-        except ConfigError as error:
-            raise ConfigError(name, f"{error.problem}: {item!r} is not a number") from None
-    return values
-
-
 def parse_flag(name: str, text: str) -> Any:
     """The value of field `name` from its flag's text (RunConfig then checks the rule)."""
     default = getattr(_DEFAULTS, name)
@@ -236,7 +209,7 @@ def parse_flag(name: str, text: str) -> Any:
         return parse_list(name, text)
     if isinstance(default, (bool, str)):
         return text
-    return _number(name, text.strip(), int if _is_int(default) else float)
+    return number(name, text.strip(), int if _is_int(default) else float)
 
 
 def config_from_args(args: argparse.Namespace, base: RunConfig = _DEFAULTS) -> RunConfig:

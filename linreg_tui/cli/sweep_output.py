@@ -15,13 +15,16 @@ from linreg_tui.cli.common import (
     record_fields,
     save_config_if_asked,
 )
+from linreg_tui.cli.jobs import records, rows
 from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.lab.events import Event
+from linreg_tui.lab.plans import Plan, RunsPlan
 from linreg_tui.lab.text import fmt_sci, fmt_vector
 from linreg_tui.store.files import flatten, to_json
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.results import GridCell, LossRun, SizePoint, SizeSlopes, Spread
+    from linreg_tui.engine.results import GridCell, SizePoint, SizeSlopes, Spread
 
 SIZE_CSV = ("size", "seed", "train_mse", "val_mse", "w_error", "b_error")
 SIZE_CSV_FLOOR = ("lstsq_w_error", "lstsq_b_error", "diverged")
@@ -48,10 +51,11 @@ def _start(args: argparse.Namespace, base: RunConfig, swept: dict[str, str]) -> 
         emit(describe_config(base, swept))
 
 
-def print_sizes(args: argparse.Namespace, base: RunConfig, points: Iterable[SizePoint]) -> int:
+def print_sizes(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> int:
     """Each (size, seed) as it finishes, then mean +- std per size and the slopes."""
     from linreg_tui.engine.results import size_slopes, summarize_sizes
 
+    base = plan.config
     d = base.features
     vec = fmt_vector(fmt_sci, 9)
     table = Table(
@@ -76,7 +80,7 @@ def print_sizes(args: argparse.Namespace, base: RunConfig, points: Iterable[Size
         _start(args, base, {"n": "size/size", "seed": f"{base.seed}+"})
         if not args.json:
             emit(table.header())
-        for p in points:
+        for p in rows(events):
             collected.append(p)
             if args.json:
                 emit(to_json(p, kind="point"))
@@ -134,8 +138,9 @@ def slope_lines(slopes: SizeSlopes) -> list[str]:
     ]
 
 
-def print_lr(args: argparse.Namespace, base: RunConfig, cells: Iterable[GridCell]) -> int:
+def print_lr(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> int:
     """One row per (lr, epochs) cell, then the validation MSE as an lr x epochs grid."""
+    base = plan.config
     table = Table(
         [
             Column("lr", 8, lambda x: f"{x:g}"),
@@ -152,7 +157,7 @@ def print_lr(args: argparse.Namespace, base: RunConfig, cells: Iterable[GridCell
         _start(args, base, {"epochs": "swept", "lr": "swept"})
         if not args.json:
             emit(table.header())
-        for c in cells:
+        for c in rows(events):
             grid.setdefault(c.lr, {})[c.epochs] = c
             if args.json:
                 emit(to_json(c, kind="cell"))
@@ -178,12 +183,12 @@ def _grid_text(grid: dict[float, dict[int, GridCell]]) -> str:
     return "\n".join([table.header(), *rows])
 
 
-def print_loss(args: argparse.Namespace, base: RunConfig, runs: Iterable[LossRun]) -> int:
+def print_loss(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> int:
     """One row per variant per epoch; the same rows go to the CSV."""
-    from linreg_tui.engine.results import loss_variants
-
+    assert isinstance(plan, RunsPlan)
+    base = plan.config
     d = base.features
-    label_width = max(len(label) for label, _ in loss_variants(base))
+    label_width = max(map(len, plan.labels))
     table = Table(
         [
             Column("variant", label_width, left=True),
@@ -202,14 +207,14 @@ def print_loss(args: argparse.Namespace, base: RunConfig, runs: Iterable[LossRun
         _start(args, base, {"loss": "swept", "delta": f"{base.delta:g}"})
         if not args.json:
             emit(table.header())
-        for run in runs:
-            extra = {"variant": run.label, "loss": run.config.loss, "lr": run.config.lr}
-            for r in run.records:
-                if args.json:
-                    emit(to_json(r, kind="epoch", **extra))
-                else:
-                    row = [run.label, r.epoch, r.steps, r.train_loss, r.train_mse, r.val_mse]
-                    emit(table.row([*row, r.w_error_norm, r.b_error, r.diverged]))
-                if csv_file is not None:
-                    csv_file.add(flatten({**extra, **record_fields(r)}, vectors))
+        for index, r in records(events):
+            label, cfg = plan.labels[index], plan.runs[index]
+            extra = {"variant": label, "loss": cfg.loss, "lr": cfg.lr}
+            if args.json:
+                emit(to_json(r, kind="epoch", **extra))
+            else:
+                row = [label, r.epoch, r.steps, r.train_loss, r.train_mse, r.val_mse]
+                emit(table.row([*row, r.w_error_norm, r.b_error, r.diverged]))
+            if csv_file is not None:
+                csv_file.add(flatten({**extra, **record_fields(r)}, vectors))
     return EXIT_OK

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Final, Literal, get_args
+
+FinalStatus = Literal["done", "cancelled", "diverged", "failed"]
+"""How a run or a job ended, in the app, the command line and the history alike: done (to its
+last step), cancelled (stopped by the user), diverged (blew up: a result, not an error),
+failed (an exception, or the training process died)."""
+FINAL_STATUSES: Final[tuple[FinalStatus, ...]] = get_args(FinalStatus)
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,30 @@
-"""Messages the training thread posts to the app; every one carries its run id.
+"""What a job emits as it trains: frozen dataclasses of plain values, nothing else.
 
-A job is the list of runs one `ctrl+r` starts (one for a single run, several for an
-experiment view), or one sweep (`runner.SweepPlan`). `run_id` names the job, `index` the
-run inside it: handlers drop any message whose `run_id` is not the current one, so a
-cancelled job's late updates vanish.
+A job is the runs one `ctrl+r` or one command trains: a list of RunConfigs trained one by
+one, or one sweep (`plans.SweepPlan`). `run_id` names the job, `index` the run inside it.
+`run.run_job` emits these in the thread or process that trains; the only things that cross
+a thread or process boundary are these events. The app wraps each in one Textual message
+(`ui.jobs.JobEvent`) and drops those of a job that is no longer current; the command line
+prints them; `record.Recorder` writes them to the history on their way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from textual.message import Message
+from linreg_tui.engine.records import FinalStatus
 
-if TYPE_CHECKING:  # the engine's records module imports torch: only for type checkers
+if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.records import EpochRecord
 
-RunStatus = Literal["done", "cancelled", "diverged", "error"]
+RunStatus = FinalStatus
+"""How a run ended: the one status vocabulary (engine.records.FINAL_STATUSES)."""
 
 
-@dataclass
-class RunStarted(Message):
+@dataclass(frozen=True)
+class RunStarted:
     """Run `index` of `total` in job `run_id` is about to train."""
 
     run_id: int
@@ -30,17 +33,17 @@ class RunStarted(Message):
     config: RunConfig
 
 
-@dataclass
-class EpochsCompleted(Message):
-    """Records of one or more epochs, batched so the UI gets at most ~10 a second."""
+@dataclass(frozen=True)
+class EpochsCompleted:
+    """Records of one or more epochs, batched so a front end gets at most ~10 a second."""
 
     run_id: int
     index: int
     records: tuple[EpochRecord, ...]
 
 
-@dataclass
-class RunProgressed(Message):
+@dataclass(frozen=True)
+class RunProgressed:
     """SGD steps taken so far in a run whose epoch is still going (long epochs)."""
 
     run_id: int
@@ -48,8 +51,8 @@ class RunProgressed(Message):
     steps: int
 
 
-@dataclass
-class RunFinished(Message):
+@dataclass(frozen=True)
+class RunFinished:
     """A run ended; `last` is its final record (None if it never produced one)."""
 
     run_id: int
@@ -60,17 +63,21 @@ class RunFinished(Message):
     """True when no further run of this job will start."""
 
 
-@dataclass
-class SweepRowsCompleted(Message):
-    """Results of a sweep job (e.g. the engine's GridCell or SizePoint records), batched
-    like EpochsCompleted; a sweep posts RunStarted, these, RunProgressed and RunFinished."""
+@dataclass(frozen=True)
+class SweepRowsCompleted:
+    """Rows of a sweep job (the engine's GridCell or SizePoint records), batched like
+    EpochsCompleted; a sweep emits RunStarted, these, RunProgressed and RunFinished."""
 
     run_id: int
     rows: tuple[Any, ...]
 
 
-@dataclass
-class TorchReady(Message):
-    """torch and one optimizer are loaded: the next run starts without waiting."""
+@dataclass(frozen=True)
+class TorchReady:
+    """torch is loaded where runs train: the next run starts without waiting."""
 
     seconds: float
+
+
+Event = RunStarted | EpochsCompleted | RunProgressed | RunFinished | SweepRowsCompleted | TorchReady
+"""Everything a job (or the training process warming up) emits."""

@@ -1,157 +1,195 @@
-"""The work of a whole job (several runs, a sweep) held to the limits of one run.
+"""Each experiment as a plan: what one ctrl+r or one command trains, checked up front.
 
-RunConfig refuses a single run that would train for hours (MAX_STEPS SGD steps,
-MAX_SAMPLE_PASSES example-features). A job of many runs could still add up to hours:
-43 runs of mean vs sum, 12 sizes x 1000 seeds, 1000 learning rates side by side. Here a
-job may take at most what one run may, and a refusal says how long it would have taken.
-Torch-free: the app and the command line check before anything is loaded.
+A plan is built from the form's (or the flags') RunConfig plus the experiment's own
+settings, checked against every rule and limit before anything is loaded: a refusal is a
+ConfigError naming the setting to change, by RunConfig's name or the sweep's own (`sizes`,
+`seeds`, `lrs`, `epochs_list`, `b`, `steps`). The app marks and focuses that field; the
+command line names its flag. A plan is either runs trained one after another
+(`RunsPlan`) or one batched sweep (`SweepPlan`); both pickle, so the training process can
+run them, and nothing here imports torch (the sweeps import the engine when they run).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
 
-from linreg_tui.engine.config import (
-    MAX_DATA_BYTES,
-    MAX_FEATURES,
-    MAX_SAMPLE_PASSES,
-    MAX_STEPS,
-    STEP_SECONDS,
-    ConfigError,
-    RunConfig,
-    format_count,
-    format_duration,
-)
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.lab.limits import check_grid, check_runs, check_sizes
+from linreg_tui.lab.lists import checked
 
-PASS_SECONDS = 20e-9
-"""Rough cost of one example-feature of an epoch in runs trained side by side: measured
-here, a batched step costs about 2 us per run at batch 32 with 2 features."""
-MAX_RUNS = 1000
-"""Seeds per size, or learning rates, trained side by side: each holds its own data."""
+if TYPE_CHECKING:
+    from linreg_tui.engine.results import GridCell, SizePoint
+    from linreg_tui.engine.training import StopCheck
 
-LIMITS = (
-    f"A run, or a whole job (every run of an app view, a sweep), may take at most "
-    f"{MAX_STEPS:,} SGD steps (about {MAX_STEPS * STEP_SECONDS / 60:.0f} min) and "
-    f"{MAX_SAMPLE_PASSES:.0e} example-features (epochs x examples x (features + 1)); its "
-    f"data may need at most {MAX_DATA_BYTES / 2**30:.0f} GiB of memory at once; w holds at "
-    f"most {MAX_FEATURES:,} weights; a sweep takes at most {MAX_RUNS:,} sizes, seeds or "
-    f"learning rates. Larger settings are refused up front, with an estimate of their cost."
-)
-"""The limits, worded for help texts (F1 in the app, --help on the command line)."""
+PlanKind = Literal["run", "sweep-loss", "sweep-lr", "sweep-sizes"]
+"""What the history records a plan as (store.history.KINDS)."""
 
 
 @dataclass(frozen=True)
-class Work:
-    """What a job costs: steps one after another, arithmetic, memory at once."""
+class RunsPlan:
+    """Runs trained one after another, each with a label of its own."""
 
-    runs: int
-    steps: int
-    """SGD steps in sequence (runs trained side by side share their steps)."""
-    passes: int
-    """Example-features over all epochs of all runs: the arithmetic."""
-    peak_bytes: int
-    """Float32 data held at once by the runs trained side by side."""
+    config: RunConfig
+    """The settings the plan was built from (the history's row holds them)."""
+    runs: tuple[RunConfig, ...]
+    labels: tuple[str, ...]
+    """One unique name per run: the history's variant names and the tables' row labels."""
+    kind: PlanKind = "run"
 
     @property
-    def seconds(self) -> float:
-        """A rough duration, by RunConfig's own cost model."""
-        return self.steps * STEP_SECONDS + self.passes * PASS_SECONDS
+    def total_steps(self) -> int:
+        return sum(cfg.total_steps for cfg in self.runs)
+
+    @classmethod
+    def of(cls, *configs: RunConfig) -> RunsPlan:
+        """Runs of these configs, labelled by position (one config: a single run)."""
+        if len(configs) == 1:
+            return single_run(configs[0])
+        labels = tuple(f"run {i}" for i in range(len(configs)))
+        return cls(configs[0], configs, labels, "sweep-loss")
 
 
-def work_of(parts: Iterable[tuple[RunConfig, int]]) -> Work:
-    """The work of `(config, count)` parts trained one after another, each part being
-    `count` runs of that config side by side (seeds or learning rates of a sweep)."""
-    runs = steps = passes = peak = 0
-    for cfg, count in parts:
-        rows = cfg.num_train + cfg.num_val
-        runs += count
-        steps += cfg.total_steps
-        passes += count * cfg.total_epochs * rows * (cfg.features + 1)
-        peak = max(peak, count * rows * (cfg.features + 1) * 4)
-    return Work(runs, steps, passes, peak)
+@dataclass(frozen=True)
+class SweepPlan:
+    """A sweep job: `run(should_stop)` yields result rows; the runner emits them batched.
+
+    `run` is called where training happens (it may import torch) and must pickle: a
+    module-level function of this module, bound with `functools.partial`.
+    """
+
+    config: RunConfig
+    """The base configuration (RunStarted carries it)."""
+    run: Callable[[Callable[[], bool]], Iterator[Any]]
+    """Yields rows; must ask `should_stop` between SGD steps and end when it says True."""
+    total_rows: int
+    """Rows a complete sweep yields, for the status line."""
+    total_steps: int
+    """`should_stop` calls a complete sweep makes (one per batched SGD step)."""
+    unit: str = "rows"
+    """What a row is, for the status line ('cells', 'points')."""
+    kind: PlanKind | Literal[""] = ""
+    """What the run history records it as; '' records nothing."""
+    params: dict[str, Any] = field(default_factory=dict)
+    """The sweep's own settings for the history, e.g. {"lrs": [...], "epochs_list": [...]}."""
 
 
-def over_limits(work: Work) -> str | None:
-    """Why `work` is too much for one job (a phrase to follow a field name), or None."""
-    if work.peak_bytes > MAX_DATA_BYTES:
-        return (
-            f"is too large: the runs trained side by side would need about "
-            f"{work.peak_bytes / 2**30:.1f} GiB of memory; the limit is "
-            f"{MAX_DATA_BYTES / 2**30:.0f} GiB"
-        )
-    if work.steps <= MAX_STEPS and work.passes <= MAX_SAMPLE_PASSES:
-        return None
-    if work.steps > MAX_STEPS:
-        limit = f"the limit is {MAX_STEPS:,} SGD steps for a whole job"
-    else:
-        limit = f"the limit is {MAX_SAMPLE_PASSES:.0e} example-features for a whole job"
-    return (
-        f"is too large: {work.runs:,} runs, {work.steps:,} SGD steps over "
-        f"{work.passes:.1e} example-features, would take about {format_duration(work.seconds)}; "
-        f"{limit}"
+Plan = RunsPlan | SweepPlan
+
+
+# --- runs one after another ---------------------------------------------------------------
+
+
+def single_run(config: RunConfig) -> RunsPlan:
+    """One run of the form's settings."""
+    return RunsPlan(config, (config,), ("",), "run")
+
+
+def loss_plan(config: RunConfig, seeds: int = 1) -> RunsPlan:
+    """d2l 3.5 ex. 1: mse-mean at lr, mse-sum at lr, mse-sum at lr / B, Huber, smooth-L1,
+    on identical data from identical initial weights; then the two sums again on seeds
+    seed + 1 … seed + seeds - 1 (whether the sum at lr blows up depends on the data)."""
+    from linreg_tui.engine.results import loss_variants  # numpy: not at import
+
+    variants = loss_variants(config)
+    pairs = [(label, cfg) for label, cfg in variants]
+    for k in range(1, seeds):
+        for i in (SUM, SCALED):
+            label, cfg = variants[i]
+            pairs.append((f"{label} seed={cfg.seed + k}", replace(cfg, seed=cfg.seed + k)))
+    plan = RunsPlan(config, tuple(c for _, c in pairs), tuple(lb for lb, _ in pairs), "sweep-loss")
+    check_runs(plan.runs)
+    return plan
+
+
+SUM, SCALED = 1, 2
+"""Indices in `loss_plan`'s variants of the sum at lr and the sum at lr / B."""
+
+ROBUST_LOSSES = ("mse-mean", "huber", "smooth-l1")
+"""d2l 3.5 ex. 2: the squared loss against the robust ones."""
+
+
+def robust_plan(config: RunConfig) -> RunsPlan:
+    """Each robust-loss candidate on clean labels, then (if the form asks for outliers) on
+    the same data with that fraction of its labels corrupted."""
+    pairs = [(f"{loss} clean", replace(config, loss=loss, outliers=0.0)) for loss in ROBUST_LOSSES]
+    if config.outliers > 0:
+        pairs += [(f"{loss} outliers", replace(config, loss=loss)) for loss in ROBUST_LOSSES]
+    plan = RunsPlan(config, tuple(c for _, c in pairs), tuple(lb for lb, _ in pairs), "sweep-loss")
+    check_runs(plan.runs)
+    return plan
+
+
+# --- batched sweeps -----------------------------------------------------------------------
+
+
+def sizes_plan(
+    config: RunConfig,
+    sizes: Sequence[int],
+    seeds: int,
+    *,
+    b: float | None = None,
+    steps: int | None = None,
+    average: bool | None = None,
+) -> SweepPlan:
+    """d2l 3.5 ex. 5: every size n (num_train = num_val = n) with `seeds` seeds side by
+    side; `b`, `steps` and `average` override the config's when given."""
+    changes: dict[str, Any] = {}
+    if b is not None:
+        changes["b"] = b
+    if average is not None:
+        changes["average"] = average
+    base = checked(config, "b", b if b is not None else config.b, 1, **changes)
+    if steps is not None:
+        base = checked(base, "steps", steps, 1, steps=steps)
+    checked(base, "seeds", seeds, 1, seed=base.seed + seeds - 1)  # seeds seed, seed+1, ...
+    total = sum(checked(base, "sizes", n, seeds, num_train=n, num_val=n).total_steps for n in sizes)
+    check_sizes(base, sizes, seeds)  # the whole sweep within the limits of one run
+    return SweepPlan(
+        config=base,
+        run=partial(run_sizes, base, tuple(sizes), seeds),
+        total_rows=len(sizes) * seeds,
+        total_steps=total,
+        unit="points",
+        kind="sweep-sizes",
+        params={"sizes": list(sizes), "seeds": seeds},
     )
 
 
-def too_many_seeds(base: RunConfig, sizes: Sequence[int], seeds: int) -> str:
-    """What `seeds` over MAX_RUNS would cost, to follow the rule in a refusal."""
-    work = _sizes_work(base, sizes, seeds)
-    return (
-        f"{format_count(seeds)} seeds x {len(sizes)} sizes would be "
-        f"{format_count(work.runs)} runs, about {format_duration(work.seconds)}, "
-        f"with {format_count(work.peak_bytes / 2**30)} GiB of data at once"
+def lr_plan(config: RunConfig, lrs: Sequence[float], epochs_list: Sequence[int]) -> SweepPlan:
+    """d2l 3.5 ex. 4: every lr trained side by side for the longest length; the shorter
+    columns read each run's earlier epochs."""
+    longest = max(epochs_list)
+    base = checked(config, "epochs_list", longest, 1, epochs=longest, steps=0, average=False)
+    for lr in lrs:
+        checked(base, "lrs", f"{lr:g}", len(lrs), lr=lr)
+    check_grid(base, lrs)  # every lr side by side, within the limits of one run
+    return SweepPlan(
+        config=base,
+        run=partial(run_lr, base, tuple(lrs), tuple(epochs_list)),
+        total_rows=len(lrs) * len(epochs_list),
+        total_steps=base.total_steps,
+        unit="cells",
+        kind="sweep-lr",
+        params={"lrs": list(lrs), "epochs_list": list(epochs_list)},
     )
 
 
-def whole(text: str) -> int:
-    """A count typed as '5', ' 1000 ' or '1e6'; 0 if it is not a whole number."""
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return 0
-    return int(value) if value.is_integer() else 0
+def run_sizes(
+    base: RunConfig, sizes: Sequence[int], seeds: int, should_stop: StopCheck
+) -> Iterator[SizePoint]:
+    """The engine's sweep_sizes (imported here: it loads torch, where training runs)."""
+    from linreg_tui.engine.sweep import sweep_sizes
+
+    return sweep_sizes(base, sizes, seeds, should_stop)
 
 
-def blame(cfg: RunConfig) -> str:
-    """The field that makes runs of `cfg` long, as RunConfig names it: steps if set, else
-    epochs, or the number of batches per epoch when that is the larger factor."""
-    if cfg.steps > 0:
-        return "steps"
-    if cfg.batches_per_epoch > cfg.epochs:
-        return "batch_size" if cfg.batch_size < 8 else "num_train"
-    return "epochs"
+def run_lr(
+    base: RunConfig, lrs: Sequence[float], epochs_list: Sequence[int], should_stop: StopCheck
+) -> Iterator[GridCell]:
+    """The engine's sweep_lr (imported here: it loads torch, where training runs)."""
+    from linreg_tui.engine.sweep import sweep_lr
 
-
-def check_runs(runs: Sequence[RunConfig]) -> None:
-    """ConfigError naming the form field to change if runs one after another are too much."""
-    problem = over_limits(work_of((cfg, 1) for cfg in runs)) if len(runs) > 1 else None
-    if problem is not None:
-        raise ConfigError(blame(runs[0]), f"{problem} ({len(runs)} runs in this view)")
-
-
-def check_sizes(base: RunConfig, sizes: Sequence[int], seeds: int) -> None:
-    """ConfigError naming sizes, seeds or steps if a size sweep is too much."""
-    problem = over_limits(_sizes_work(base, sizes, seeds))
-    if problem is None:
-        return
-    if base.steps > 0 and base.steps * len(sizes) > MAX_STEPS:
-        name = "steps"  # equal steps: every size trains base.steps
-    elif seeds > 1 and over_limits(_sizes_work(base, sizes, 1)) is None:
-        name = "seeds"
-    else:
-        name = "sizes"
-    raise ConfigError(name, f"{problem} ({len(sizes)} sizes x {seeds:,} seeds)")
-
-
-def _sizes_work(base: RunConfig, sizes: Sequence[int], seeds: int) -> Work:
-    return work_of((replace(base, num_train=n, num_val=n), seeds) for n in sizes)
-
-
-def check_grid(base: RunConfig, lrs: Sequence[float]) -> None:
-    """ConfigError naming lrs or epochs_list if an lr grid (every lr side by side for
-    base.epochs, the longest length) is too much."""
-    problem = over_limits(work_of([(base, len(lrs))]))
-    if problem is not None:
-        fits_alone = over_limits(work_of([(base, 1)])) is None
-        name = "lrs" if len(lrs) > 1 and fits_alone else "epochs_list"
-        raise ConfigError(name, f"{problem} ({len(lrs)} learning rates side by side)")
+    return sweep_lr(base, lrs, epochs_list, should_stop)

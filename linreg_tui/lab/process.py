@@ -3,10 +3,10 @@
 Trained in a thread of the app, a long run drawn live went at 0.80 x the engine's speed
 (bench/bench_ui.py, target 4): the UI thread and the training thread took turns at one
 interpreter. `TrainerProcess` keeps one child process that has loaded torch and built an
-optimizer. It sends the child each job (a list of RunConfigs or a picklable SweepPlan);
-the child runs `runner.run_job` there and sends back, as plain tuples, the messages that
-`run_job` posts. The app's worker thread turns them back into the same messages. That
-thread mostly sleeps in a pipe read, and the child never sees a widget.
+optimizer. It sends the child each job (a lab plan: `plans.RunsPlan` or `plans.SweepPlan`);
+the child runs `run.run_job` there and sends back the events it emits (frozen dataclasses
+of plain values, pickled). The app's worker thread passes them on as they are. That thread
+mostly sleeps in a pipe read, and the child never sees a widget.
 
 The child is a fresh interpreter that imports `main` from this module with the app's own
 `sys.path` (so it loads the same linreg_tui and torch, whatever the working directory),
@@ -33,17 +33,16 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from linreg_tui.lab import events as messages
-from linreg_tui.lab.run import Post, SweepPlan, run_job
+from linreg_tui.lab.events import EpochsCompleted, Event, RunFinished, RunStarted
+from linreg_tui.lab.plans import Plan
+from linreg_tui.lab.run import Post, run_job
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.config import RunConfig
+    pass
 
-Job = Sequence["RunConfig"] | SweepPlan
 POLL_INTERVAL = 0.05
 """Seconds between two looks at the app's cancel flag and the child's health."""
 STOP_ALL = 2**62
@@ -82,13 +81,6 @@ def _portable(error: BaseException) -> Exception:
     return RemoteError(type(error).__name__, str(error))
 
 
-def _as_tuple(message: messages.Message) -> tuple[str, dict[str, Any]]:
-    """A message of `messages` as (class name, fields): a Message is built in the process
-    that posts it (Textual stamps it there), so only its fields travel."""
-    names = [f.name for f in fields(message)]  # type: ignore[arg-type]
-    return type(message).__name__, {name: getattr(message, name) for name in names}
-
-
 def serve(jobs: Connection, replies: Connection, cancel: mmap.mmap) -> None:
     """The child process: warm torch up, say "ready", then run jobs until told to stop."""
     start = time.perf_counter()
@@ -108,8 +100,8 @@ def serve(jobs: Connection, replies: Connection, cancel: mmap.mmap) -> None:
             return
         number, run_id, payload = request
 
-        def post(message: messages.Message, number: int = number) -> None:
-            replies.send(("message", number, *_as_tuple(message)))
+        def post(event: Event, number: int = number) -> None:
+            replies.send(("event", number, event))
 
         try:
             runs = pickle.loads(payload)  # here, so a job that does not load is its error
@@ -213,14 +205,14 @@ class TrainerProcess:
         lines = self._log.read()[-2000:].decode(errors="replace").strip().splitlines()
         return f"(exit code {code})" + (f": {lines[-1]}" if lines else "")
 
-    def run(self, runs: Job, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
-        """`runner.run_job` with the training done in the process: the same messages and
+    def run(self, plan: Plan, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
+        """`run.run_job` with the training done in the process: the same events and
         statuses, and the same exception at the end if the job raised (a builtin one as
         itself, any other as a RemoteError)."""
-        payload = pickle.dumps(runs)  # a job that cannot travel fails here, in the app
+        payload = pickle.dumps(plan)  # a job that cannot travel fails here, in the app
         while not self._lock.acquire(timeout=POLL_INTERVAL):  # e.g. the warm-up holds it
             if is_cancelled():
-                post(messages.RunFinished(run_id, 0, "cancelled", None, job_done=True))
+                post(RunFinished(run_id, 0, "cancelled", None, job_done=True))
                 return
         try:
             self._run(payload, run_id, post, is_cancelled)
@@ -231,7 +223,7 @@ class TrainerProcess:
         self, payload: bytes, run_id: int, post: Post, is_cancelled: Callable[[], bool]
     ) -> None:
         if self._ensure(is_cancelled) is None:
-            post(messages.RunFinished(run_id, 0, "cancelled", None, job_done=True))
+            post(RunFinished(run_id, 0, "cancelled", None, job_done=True))
             return
         jobs, replies, process = self._jobs, self._replies, self._process
         assert jobs is not None and replies is not None and process is not None
@@ -253,14 +245,13 @@ class TrainerProcess:
                 kind, sent_for, *rest = replies.recv()
                 if sent_for != number:
                     continue  # an older job's, which cannot happen: the stream is ours
-                if kind == "message":
-                    name, values = rest
-                    message = getattr(messages, name)(**values)
-                    if isinstance(message, messages.RunStarted):
-                        index, last = message.index, None
-                    elif isinstance(message, messages.EpochsCompleted):
-                        last = message.records[-1]
-                    post(message)
+                if kind == "event":
+                    event = rest[0]
+                    if isinstance(event, RunStarted):
+                        index, last = event.index, None
+                    elif isinstance(event, EpochsCompleted):
+                        last = event.records[-1]
+                    post(event)
                 elif kind == "error":
                     failure = rest[0]
                     break
@@ -268,7 +259,7 @@ class TrainerProcess:
                     return
         except (EOFError, OSError):
             how = self._bury(process)
-            post(messages.RunFinished(run_id, index, "error", last, job_done=True))
+            post(RunFinished(run_id, index, "failed", last, job_done=True))
             raise TrainerGone(
                 f"the training process ended {how}; the next run starts a new one"
             ) from None

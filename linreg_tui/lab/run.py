@@ -1,35 +1,36 @@
-"""The thread side of training: iterate the engine, post batched messages, touch no widget.
+"""Running a job: iterate the engine and emit batched events (`events`), nothing else.
 
-`run_job` is plain Python so it can be tested without an app; the app's thread worker
-calls it with its own `post_message` (thread-safe) and the worker's `is_cancelled`. A job
-is either a list of RunConfigs, trained one by one with `train()`, or a `SweepPlan`, whose
-rows (e.g. the batched sweep engine's GridCells) are posted as they come.
+`run_job` is plain Python with no front end in sight: the app's worker thread (or the
+training process, `process`) calls it with a thread-safe `post` and a stop check; the
+command line calls it with a `post` that prints. A job is either a list of RunConfigs,
+trained one by one with `train()`, or a `SweepPlan`, whose rows (e.g. the batched sweep
+engine's GridCells) are emitted as they come.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from queue import Empty, SimpleQueue
 from typing import TYPE_CHECKING, Any
-
-from textual.message import Message
 
 from linreg_tui.lab.events import (
     EpochsCompleted,
+    Event,
     RunFinished,
     RunProgressed,
     RunStarted,
     RunStatus,
     SweepRowsCompleted,
 )
+from linreg_tui.lab.plans import Plan, SweepPlan
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.records import EpochRecord
 
-Post = Callable[[Message], object]
+Post = Callable[[Event], object]
 POST_INTERVAL = 0.1
 """Seconds between two posts: at most ~10 UI updates a second (NOTES: GIL contention)."""
 
@@ -90,30 +91,6 @@ class _Stream(_Batcher):
         self.posted_at = time.monotonic()
 
 
-@dataclass(frozen=True)
-class SweepPlan:
-    """A sweep job: `run(should_stop)` yields result rows; the runner posts them batched.
-
-    A view returns one from `plan()` instead of a list of runs when it needs the batched
-    sweep engine. `run` is called in the worker thread, so it may import torch.
-    """
-
-    config: RunConfig
-    """The base configuration (RunStarted carries it)."""
-    run: Callable[[Callable[[], bool]], Iterable[Any]]
-    """Yields rows; must ask `should_stop` between SGD steps and end when it says True."""
-    total_rows: int
-    """Rows a complete sweep yields, for the status line."""
-    total_steps: int
-    """`should_stop` calls a complete sweep makes (one per batched SGD step)."""
-    unit: str = "rows"
-    """What a row is, for the status line ('cells', 'points')."""
-    kind: str = ""
-    """What the run history records it as ('sweep-lr', 'sweep-sizes'); '' records nothing."""
-    params: dict[str, Any] = field(default_factory=dict)
-    """The sweep's own settings for the history, e.g. {"lrs": [...], "epochs_list": [...]}."""
-
-
 class _Rows(_Batcher):
     """Batches a sweep's rows and step counts (a sweep is one run: index 0)."""
 
@@ -134,10 +111,16 @@ class _Rows(_Batcher):
         self.posted_at = time.monotonic()
 
 
+def ended_by(error: BaseException) -> RunStatus:
+    """The status of a job an exception ended: Ctrl-C or a closed output pipe is the user
+    stopping it ("cancelled"), anything else "failed"."""
+    return "cancelled" if isinstance(error, (KeyboardInterrupt, BrokenPipeError)) else "failed"
+
+
 def run_sweep(plan: SweepPlan, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
     """Run a sweep: RunStarted, batched SweepRowsCompleted and RunProgressed, RunFinished.
 
-    Status "done" when the sweep ran to its end, "cancelled" when it was stopped, "error"
+    Status "done" when the sweep ran to its end, "cancelled" when it was stopped, "failed"
     (then re-raised, so the worker ends in the ERROR state) when it raised.
     """
     post(RunStarted(run_id, 0, 1, plan.config))
@@ -148,32 +131,28 @@ def run_sweep(plan: SweepPlan, run_id: int, post: Post, is_cancelled: Callable[[
             if is_cancelled():  # between rows too: a row-only sweep stops here
                 rows.stopped = True
                 break
-    except BaseException:
+    except BaseException as error:
         rows.flush()
-        post(RunFinished(run_id, 0, "error", None, job_done=True))
+        post(RunFinished(run_id, 0, ended_by(error), None, job_done=True))
         raise
     rows.flush()
     status: RunStatus = "cancelled" if rows.stopped else "done"
     post(RunFinished(run_id, 0, status, None, job_done=True))
 
 
-def run_job(
-    runs: Sequence[RunConfig] | SweepPlan,
-    run_id: int,
-    post: Post,
-    is_cancelled: Callable[[], bool],
-) -> None:
-    """Train each run in turn, posting RunStarted, batched records and RunFinished.
+def run_job(plan: Plan, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
+    """Train each run in turn, emitting RunStarted, batched records and RunFinished.
 
-    The engine asks `should_stop` between SGD steps, so a cancel takes effect within one
-    step. An exception is reported as an "error" RunFinished, then re-raised so the
-    worker ends in the ERROR state. A SweepPlan goes to `run_sweep`.
+    The engine asks `is_cancelled` between SGD steps, so a cancel takes effect within one
+    step. An exception is reported as a "failed" RunFinished (Ctrl-C: "cancelled"), then
+    re-raised so the worker ends in the ERROR state. A SweepPlan goes to `run_sweep`.
     """
-    if isinstance(runs, SweepPlan):
-        run_sweep(runs, run_id, post, is_cancelled)
+    if isinstance(plan, SweepPlan):
+        run_sweep(plan, run_id, post, is_cancelled)
         return
     from linreg_tui.engine.training import train  # loads torch: never at UI import time
 
+    runs = plan.runs
     for index, cfg in enumerate(runs):
         post(RunStarted(run_id, index, len(runs), cfg))
         stream = _Stream(run_id, index, post, is_cancelled)
@@ -183,9 +162,9 @@ def run_job(
             for record in train(cfg, should_stop=stream.should_stop):
                 last = record
                 stream.add(record)
-        except BaseException:
+        except BaseException as error:
             stream.flush()
-            post(RunFinished(run_id, index, "error", last, job_done=True))
+            post(RunFinished(run_id, index, ended_by(error), last, job_done=True))
             raise
         stream.flush()  # the last record goes out now, not at the next interval
         if last is not None and last.diverged:
@@ -196,3 +175,48 @@ def run_job(
         post(RunFinished(run_id, index, status, last, job_done=job_done))
         if job_done:
             return
+
+
+class _Raised:
+    """An exception of the job's thread, carried to the thread that iterates the job."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def iter_job(plan: Plan, tap: Callable[[Post], Post] = lambda post: post) -> Iterator[Event]:
+    """The events of `plan`, trained in a thread of their own, for a front end that pulls
+    (the command line prints them as they come). `tap` wraps the thread's post (the
+    recorder). Leaving the loop early (Ctrl-C, a closed pipe) stops the job within one SGD
+    step and waits for its last event; the job's own exception is raised here."""
+    queue: SimpleQueue[Event | _Raised | None] = SimpleQueue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            run_job(plan, 1, tap(queue.put), stop.is_set)
+        except BaseException as error:
+            queue.put(_Raised(error))
+        finally:
+            queue.put(None)
+
+    thread = threading.Thread(target=work, name="linreg-job", daemon=True)
+    thread.start()
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=POLL)  # a timeout: Ctrl-C gets through at once
+            except Empty:
+                continue
+            if item is None:
+                return
+            if isinstance(item, _Raised):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+POLL = 0.1
+"""Seconds the command line waits for an event before it looks for a Ctrl-C again."""

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 import platformdirs
 
 from linreg_tui.engine.config import ConfigError, RunConfig
+from linreg_tui.engine.records import FINAL_STATUSES, FinalStatus
 from linreg_tui.store.files import json_safe
 
 if TYPE_CHECKING:
@@ -40,11 +41,10 @@ if TYPE_CHECKING:
 
 RunKind = Literal["run", "sweep-sizes", "sweep-lr", "sweep-loss"]
 Source = Literal["cli", "app"]
-RunStatus = Literal["running", "done", "cancelled", "diverged", "failed"]
+RunStatus = Literal["running", FinalStatus]
 ShownStatus = Literal[RunStatus, "interrupted"]
 KINDS: Final[tuple[str, ...]] = get_args(RunKind)
 SOURCES: Final[tuple[str, ...]] = get_args(Source)
-FINAL_STATUSES: Final = ("done", "cancelled", "diverged", "failed")
 ENV_VAR: Final = "LINREG_TUI_DB"
 BUSY_TIMEOUT_MS: Final = 10_000
 """How long a write waits for another process's transaction before giving up."""

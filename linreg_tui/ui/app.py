@@ -34,12 +34,11 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Select
 
 from linreg_tui.engine.config import ConfigError, RunConfig
-from linreg_tui.lab.plans import check_runs
+from linreg_tui.lab.record import HistoryHandle
 from linreg_tui.ui.config_io import ConfigFiles
 from linreg_tui.ui.export import export_view
-from linreg_tui.ui.jobs import JobApp, Trainer
+from linreg_tui.ui.jobs import HistoryUnavailable, JobApp, RunRecorded, Trainer
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands, theme_palette
-from linreg_tui.ui.recording import AppHistory, HistoryUnavailable, RunRecorded
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.explanation import SuggestedSettings
@@ -104,7 +103,7 @@ class LinregApp(JobApp):
         lazy_views: bool | None = None,
         trainer: Trainer | None = None,
     ) -> None:
-        history = AppHistory(db, record)  # `db` (--db) or $LINREG_TUI_DB; False: --no-record
+        history = HistoryHandle(db, record)  # `db` (--db) or $LINREG_TUI_DB; False: --no-record
         super().__init__(history, warm_torch=warm_torch, trainer=trainer)
         self.lazy_views = lazy_views
         """Mount the views behind the first, and the form's sections behind the first, after
@@ -220,15 +219,13 @@ class LinregApp(JobApp):
             return
         view = self.view
         try:
-            runs = view.plan(config)  # a view with its own fields may refuse them
-            if isinstance(runs, list):
-                check_runs(runs)  # the whole job within the limits of one run (budget.py)
+            plan = view.plan(config)  # a lab plan, checked; a view may refuse its own fields
         except ConfigError as error:
             if not view.owns_field(error.field):  # a view marks its own fields (sizes: b)
                 self.form.refuse(error)
             self.status.say(f"not run: {error}", "error")
             return
-        self.start_job(view, runs, config)
+        self.start_job(view, plan, config)
 
     def action_toggle_log_y(self) -> None:
         """Linear or log10 y on every chart."""

@@ -17,25 +17,53 @@ from typing import Literal
 
 from textual import on, work
 from textual.app import App
+from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import (
     EpochsCompleted,
+    Event,
     RunFinished,
     RunProgressed,
     RunStarted,
     SweepRowsCompleted,
     TorchReady,
 )
+from linreg_tui.lab.plans import Plan
 from linreg_tui.lab.process import RemoteError, TrainerProcess
-from linreg_tui.lab.run import SweepPlan, run_job
-from linreg_tui.ui.recording import AppHistory, JobRecorder
+from linreg_tui.lab.record import HistoryHandle, Recorder
+from linreg_tui.lab.run import run_job
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.status_bar import JobProgress, StatusBar
 
 Trainer = Literal["process", "thread"]
+
+
+class JobEvent(Message):
+    """A lab event (`lab.events`) from the thread or process that trains: the one message
+    that carries training into the app."""
+
+    def __init__(self, event: Event) -> None:
+        super().__init__()
+        self.event = event
+
+
+class HistoryUnavailable(Message):
+    """Recording failed; the session carries on unrecorded (the app warns once)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class RunRecorded(Message):
+    """A job's record is complete in the history (the History view reloads)."""
+
+    def __init__(self, history_id: int) -> None:
+        super().__init__()
+        self.history_id = history_id
 
 
 class JobApp(App[None]):
@@ -46,7 +74,9 @@ class JobApp(App[None]):
     status: StatusBar
     """The status line (the subclass composes it and sets this on mount)."""
 
-    def __init__(self, history: AppHistory, *, warm_torch: bool, trainer: Trainer | None) -> None:
+    def __init__(
+        self, history: HistoryHandle, *, warm_torch: bool, trainer: Trainer | None
+    ) -> None:
         super().__init__()
         self.history = history
         """The run history every job is recorded in."""
@@ -77,20 +107,26 @@ class JobApp(App[None]):
             await asyncio.to_thread(self.trainer_process.close)
         await super()._shutdown()
 
-    def start_job(
-        self, view: ExperimentView, runs: list[RunConfig] | SweepPlan, config: RunConfig
-    ) -> None:
-        """Train the runs `view` planned from `config` (the form's), recorded as one job."""
+    def start_job(self, view: ExperimentView, plan: Plan, config: RunConfig) -> None:
+        """Train the plan `view` made from `config` (the form's), recorded as one job."""
         if self.trainer_process is not None:  # e.g. a new one after the last one was killed
             self.torch_ready = self.trainer_process.ready
         self.run_id += 1
         view.planned_from = config
         self.job_view = view
-        self.job = JobProgress.for_job(runs)
+        self.job = JobProgress.for_job(plan)
         self.running = True
         self.stop_training = threading.Event()
         self.status.show(self.job, "" if self.torch_ready else "loading torch")
-        self.train_runs(runs, self.run_id, self.history.recorder(runs, config, view.TITLE))
+        recorder = Recorder(
+            plan,
+            self.history,
+            source="app",
+            label=view.TITLE,
+            warn=lambda reason: self.post_message(HistoryUnavailable(reason)),
+            recorded=lambda history_id: self.post_message(RunRecorded(history_id)),
+        )
+        self.train_runs(plan, self.run_id, recorder)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def load_torch(self) -> None:
@@ -99,28 +135,26 @@ class JobApp(App[None]):
         if self.trainer_process is not None:
             import linreg_tui.engine.results  # noqa: F401  (numpy, for summaries: not on the UI thread)
 
-            self.post_message(TorchReady(self.trainer_process.warm()))
+            self.post_message(JobEvent(TorchReady(self.trainer_process.warm())))
             return
         start = time.perf_counter()
         from linreg_tui.engine.training import warm_up
 
         warm_up()
-        self.post_message(TorchReady(time.perf_counter() - start))
+        self.post_message(JobEvent(TorchReady(time.perf_counter() - start)))
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def train_runs(
-        self, runs: list[RunConfig] | SweepPlan, run_id: int, recorder: JobRecorder
-    ) -> None:
-        """Iterate the engine for each run; only posts messages (recorded on the way to the
-        history, in this thread), never touches a widget."""
+    def train_runs(self, plan: Plan, run_id: int, recorder: Recorder) -> None:
+        """Run the plan; only posts events (recorded on the way to the history, in this
+        thread), never touches a widget."""
         worker = get_current_worker()
         stop = self.stop_training  # this job's: a new job cannot start before this one ends
         run = run_job if self.trainer_process is None else self.trainer_process.run
         with recorder:
             run(
-                runs,
+                plan,
                 run_id,
-                recorder.tap(self.post_message),
+                recorder.tap(lambda event: self.post_message(JobEvent(event))),
                 lambda: worker.is_cancelled or stop.is_set(),
             )
 
@@ -140,67 +174,56 @@ class JobApp(App[None]):
         self.status.say("cancelling…", "warning")
 
     def _live(self, run_id: int) -> tuple[JobProgress, ExperimentView] | None:
-        """The job and its view if a worker message belongs to them, else None (stale)."""
+        """The job and its view if a job's event belongs to them, else None (stale)."""
         if not self.is_running or run_id != self.run_id:
             return None  # a cancelled job's late message, or the app is shutting down
         if self.job is None or self.job_view is None:
             return None
         return self.job, self.job_view
 
-    @on(RunStarted)
-    def _run_started(self, event: RunStarted) -> None:
-        if live := self._live(event.run_id):
-            job, view = live
+    @on(JobEvent)
+    def _job_event(self, message: JobEvent) -> None:
+        event = message.event
+        if isinstance(event, TorchReady):
+            self.torch_ready = True
+            gc.freeze()  # again: torch's own objects need not be scanned either
+            return
+        live = self._live(event.run_id)
+        if live is None:
+            return
+        job, view = live
+        if isinstance(event, RunStarted):
             job.run, job.epoch, job.steps = event.index, 0, 0
             job.epochs = event.config.total_epochs
             view.run_started(event)
-
-    @on(EpochsCompleted)
-    def _epochs_completed(self, event: EpochsCompleted) -> None:
-        if live := self._live(event.run_id):
-            job, view = live
+            return
+        if isinstance(event, RunFinished):
+            self._run_finished(event, job, view)
+            return
+        self.torch_ready = True  # records, rows or steps mean torch is loaded
+        if isinstance(event, EpochsCompleted):
             job.epoch, job.steps = event.records[-1].epoch, event.records[-1].steps
-            self.torch_ready = True  # a record means torch is loaded
             view.epochs_completed(event)
-            self._tick()
-
-    @on(RunProgressed)
-    def _run_progressed(self, event: RunProgressed) -> None:
-        if live := self._live(event.run_id):
-            live[0].steps = event.steps
-            self.torch_ready = True  # steps mean torch is loaded
-            self._tick()
-
-    @on(SweepRowsCompleted)
-    def _sweep_rows_completed(self, event: SweepRowsCompleted) -> None:
-        if live := self._live(event.run_id):
-            job, view = live
+        elif isinstance(event, SweepRowsCompleted):
             job.rows += len(event.rows)
-            self.torch_ready = True
             view.sweep_rows_completed(event)
-            self._tick()
+        elif isinstance(event, RunProgressed):
+            job.steps = event.steps
+        self._tick()
 
-    @on(RunFinished)
-    def _run_finished(self, event: RunFinished) -> None:
-        if live := self._live(event.run_id):
-            job, view = live
-            view.run_finished(event)
-            job.steps_before += event.last.steps if event.last else job.steps  # sweep: no record
-            job.steps = 0
-            if event.job_done:
-                severity = "" if event.status == "done" else "warning"
-                complete = event.status in ("done", "diverged")
-                self.status.finish(f"{event.status} · {job.text()}", severity, job, complete)
-                self._end_job()
+    def _run_finished(self, event: RunFinished, job: JobProgress, view: ExperimentView) -> None:
+        view.run_finished(event)
+        job.steps_before += event.last.steps if event.last else job.steps  # sweep: no record
+        job.steps = 0
+        if event.job_done:
+            severity = "" if event.status == "done" else "warning"
+            complete = event.status in ("done", "diverged")
+            self.status.finish(f"{event.status} · {job.text()}", severity, job, complete)
+            self._end_job()
 
     def _end_job(self) -> None:
         self.running = False
         self.job = None
-
-    @on(TorchReady)
-    def _torch_ready(self, event: TorchReady) -> None:
-        self.torch_ready = True
-        gc.freeze()  # again: torch's own objects need not be scanned either
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -212,7 +235,7 @@ class JobApp(App[None]):
         shown = str(error) if isinstance(error, RemoteError) else f"{type(error).__name__}: {error}"
         self.notify(shown, title=title, severity="error", markup=False)
         if training and self.running:
-            self.status.say(f"error · {shown}", "error")
+            self.status.say(f"failed · {shown}", "error")
             self._end_job()
 
     def _tick(self) -> None:

@@ -15,6 +15,7 @@ from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import EpochsCompleted
 from linreg_tui.ui import jobs as jobs_module
 from linreg_tui.ui.app import LinregApp
+from linreg_tui.ui.jobs import JobEvent
 from linreg_tui.ui.widgets.loss_chart import LossChart
 from linreg_tui.ui.widgets.params_pane import ParamsPane
 from linreg_tui.ui.widgets.results_table import COLUMNS, ResultsTable
@@ -71,7 +72,7 @@ async def test_cancel_stops_between_steps_and_drops_stale_messages(
         for name in ("num_train", "batch_size", "epochs"):
             app.query_one(f"#{name}", Input).value = str(getattr(tiny_config, name))
         await app.run_action("run")
-        app.post_message(EpochsCompleted(stale_id, 0, (replace(stale_record, epoch=99),)))
+        app.post_message(JobEvent(EpochsCompleted(stale_id, 0, (replace(stale_record, epoch=99),))))
         await wait_for(pilot, lambda: not app.running)
         assert [r.epoch for r in app.query_one(LossChart).records] == [0, 1, 2, 3]
         assert row(table, 1)["status"] == "done"

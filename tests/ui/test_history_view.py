@@ -12,7 +12,6 @@ from linreg_tui.engine.config import RunConfig
 from linreg_tui.store.history import History, RunKind
 from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.history_parts import differences
-from linreg_tui.ui.recording import variant_labels
 from linreg_tui.ui.views.history import HistoryView
 from linreg_tui.ui.widgets.confirm_screen import ConfirmScreen
 from linreg_tui.ui.widgets.curves_chart import CurvesChart
@@ -194,10 +193,3 @@ def test_differences_lists_only_the_fields_that_differ() -> None:
         runs = history.list_runs()[::-1]
     assert differences(runs) == [("lr", ["0.03", "0.1", "0.1"]), ("seed", ["0", "0", "3"])]
     assert differences(runs[1:2] * 2) == []
-
-
-def test_variant_labels_are_unique() -> None:
-    runs = [BASE, replace(BASE, loss="mse-sum"), replace(BASE, seed=1), BASE]
-    labels = variant_labels(runs)
-    assert len(set(labels)) == 4
-    assert labels[1] == "mse-sum lr=0.03 seed=0"

@@ -11,7 +11,7 @@ from textual.widgets import Input, Static
 
 from linreg_tui.cli import main
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.lab.plans import LIMITS
+from linreg_tui.lab.limits import LIMITS
 from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.widgets.help_screen import HelpScreen
 from tests.ui.conftest import SIZE, make_app

@@ -72,7 +72,7 @@ async def test_a_multi_run_view_records_one_loss_sweep(tiny_config: RunConfig) -
         run = history.get(summary.id)
     assert (run.kind, run.label, run.status) == ("sweep-loss", "robust loss (ex. 2)", "done")
     labels = [row["label"] for row in run.rows]
-    assert labels == ["mse-mean lr=0.03", "huber lr=0.03", "smooth-l1 lr=0.03"]
+    assert labels == ["mse-mean clean", "huber clean", "smooth-l1 clean"]
     assert {e.variant for e in run.records} == set(labels)
     assert run.summary["rows"] == 3
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.message import Message
-
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunProgressed, RunStarted
+from linreg_tui.lab.events import EpochsCompleted, Event, RunFinished, RunProgressed, RunStarted
+from linreg_tui.lab.plans import RunsPlan
 from linreg_tui.lab.run import run_job
 
 
-def collect(runs: list[RunConfig], stop_after: int | None = None) -> list[Message]:
+def collect(runs: list[RunConfig], stop_after: int | None = None) -> list[Event]:
     """Messages of one job; with `stop_after`, cancel once that many steps were asked."""
-    posted: list[Message] = []
+    posted: list[Event] = []
     asked = 0
 
     def is_cancelled() -> bool:
@@ -21,7 +20,7 @@ def collect(runs: list[RunConfig], stop_after: int | None = None) -> list[Messag
         asked += 1
         return stop_after is not None and asked > stop_after
 
-    run_job(runs, 7, posted.append, is_cancelled)
+    run_job(RunsPlan.of(*runs), 7, posted.append, is_cancelled)
     return posted
 
 

@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 import pytest
-from textual.message import Message
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.lab.events import RunFinished, RunProgressed, RunStarted, SweepRowsCompleted
-from linreg_tui.lab.run import SweepPlan, run_job
+from linreg_tui.lab.events import Event, RunFinished, RunProgressed, RunStarted, SweepRowsCompleted
+from linreg_tui.lab.plans import SweepPlan
+from linreg_tui.lab.run import run_job
 
 
 def counting(
@@ -30,8 +30,8 @@ def plan(rows: int = 5, steps: int = 10, pause: float = 0.0) -> SweepPlan:
     return SweepPlan(RunConfig(), partial(counting, rows, steps, pause), rows, rows * steps)
 
 
-def collect(job: SweepPlan, stop_after: int | None = None) -> list[Message]:
-    posted: list[Message] = []
+def collect(job: SweepPlan, stop_after: int | None = None) -> list[Event]:
+    posted: list[Event] = []
     asked = 0
 
     def is_cancelled() -> bool:
@@ -43,7 +43,7 @@ def collect(job: SweepPlan, stop_after: int | None = None) -> list[Message]:
     return posted
 
 
-def rows_of(posted: list[Message]) -> list[object]:
+def rows_of(posted: list[Event]) -> list[object]:
     return [r for m in posted if isinstance(m, SweepRowsCompleted) for r in m.rows]
 
 
@@ -82,11 +82,11 @@ def test_an_error_is_reported_then_raised() -> None:
         yield 1
         raise RuntimeError("boom")
 
-    posted: list[Message] = []
+    posted: list[Event] = []
     with pytest.raises(RuntimeError):
         run_job(SweepPlan(RunConfig(), broken, 2, 2), 1, posted.append, lambda: False)
     assert rows_of(posted) == [1]
-    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "error"
+    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "failed"
 
 
 def test_the_real_lr_sweep_yields_every_cell() -> None:

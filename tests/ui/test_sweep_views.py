@@ -11,6 +11,7 @@ from textual.widgets import Checkbox, Input
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import SweepRowsCompleted
 from linreg_tui.ui.app import LinregApp
+from linreg_tui.ui.jobs import JobEvent
 from linreg_tui.ui.views.lr_grid import LrGridView
 from linreg_tui.ui.views.sizes import SizesView
 from linreg_tui.ui.widgets.sweep_charts import CurveChart, SizeChart
@@ -183,7 +184,7 @@ async def test_cancel_mid_sweep_then_no_stale_rows_in_the_next() -> None:
 
         app.query_one("#sizes-sizes", Input).value = "20"
         await app.run_action("run")
-        app.post_message(SweepRowsCompleted(stale_id, (replace(stale_point, size=99),)))
+        app.post_message(JobEvent(SweepRowsCompleted(stale_id, (replace(stale_point, size=99),))))
         await wait_for(pilot, lambda: not app.running)
         await pilot.pause()
         assert [s.size for s in view.summaries] == [20]

@@ -18,13 +18,19 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from textual.message import Message
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab import process as trainer_module
-from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted, SweepRowsCompleted
+from linreg_tui.lab.events import (
+    EpochsCompleted,
+    Event,
+    RunFinished,
+    RunStarted,
+    SweepRowsCompleted,
+)
+from linreg_tui.lab.plans import RunsPlan, SweepPlan
 from linreg_tui.lab.process import RemoteError, TrainerGone, TrainerProcess, _portable
-from linreg_tui.lab.run import SweepPlan, run_job
+from linreg_tui.lab.run import run_job
 from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views import VIEWS
 from linreg_tui.ui.widgets.results_table import ResultsTable
@@ -39,7 +45,7 @@ def trainer() -> Iterator[TrainerProcess]:
     process.close()
 
 
-def shape(posted: list[Message]) -> list[tuple[object, ...]]:
+def shape(posted: list[Event]) -> list[tuple[object, ...]]:
     """What a view sees of a job, without the wall-clock parts of the records."""
     out: list[tuple[object, ...]] = []
     for m in posted:
@@ -58,10 +64,10 @@ def shape(posted: list[Message]) -> list[tuple[object, ...]]:
 def test_a_job_in_the_process_posts_what_the_thread_posts(trainer: TrainerProcess) -> None:
     ok = RunConfig(num_train=64, num_val=16, epochs=4)
     bad = replace(ok, lr=30.0, epochs=3)  # diverges
-    in_thread: list[Message] = []
-    in_process: list[Message] = []
-    run_job([ok, bad], 3, in_thread.append, lambda: False)
-    trainer.run([ok, bad], 3, in_process.append, lambda: False)
+    in_thread: list[Event] = []
+    in_process: list[Event] = []
+    run_job(RunsPlan.of(ok, bad), 3, in_thread.append, lambda: False)
+    trainer.run(RunsPlan.of(ok, bad), 3, in_process.append, lambda: False)
     assert shape(in_process) == shape(in_thread)
     statuses = [m.status for m in in_process if isinstance(m, RunFinished)]
     assert statuses == ["done", "diverged"]
@@ -77,8 +83,8 @@ async def test_every_views_job_travels_to_the_process_and_runs_as_in_the_thread(
         jobs = {view.VIEW_ID: view.plan(config) for view in app.views if view.id != "history"}
     assert set(jobs) == {view.VIEW_ID for view in VIEWS} - {"history"}  # it trains nothing
     for run_id, (view_id, job) in enumerate(jobs.items(), start=100):
-        in_thread: list[Message] = []
-        in_process: list[Message] = []
+        in_thread: list[Event] = []
+        in_process: list[Event] = []
         run_job(job, run_id, in_thread.append, lambda: False)
         trainer.run(job, run_id, in_process.append, lambda: False)
         assert shape(in_process) == shape(in_thread), view_id
@@ -101,17 +107,20 @@ async def test_the_app_trains_in_the_process_when_asked_to(tiny_config: RunConfi
 
 
 def test_a_cancel_stops_the_process_run_at_once(trainer: TrainerProcess) -> None:
-    posted: list[Message] = []
+    posted: list[Event] = []
     started = time.perf_counter()
     trainer.run(
-        [RunConfig(epochs=100_000)], 5, posted.append, lambda: time.perf_counter() - started > 0.3
+        RunsPlan.of(RunConfig(epochs=100_000)),
+        5,
+        posted.append,
+        lambda: time.perf_counter() - started > 0.3,
     )
     elapsed = time.perf_counter() - started
     finished = posted[-1]
     assert isinstance(finished, RunFinished) and finished.status == "cancelled"
     assert elapsed < 2.0  # 100k epochs would take minutes
     posted.clear()  # the cancel was for job 5 only: the next job runs to its end
-    trainer.run([RunConfig(epochs=2)], 6, posted.append, lambda: False)
+    trainer.run(RunsPlan.of(RunConfig(epochs=2)), 6, posted.append, lambda: False)
     assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
 
 
@@ -119,12 +128,12 @@ def test_an_error_in_the_process_is_reraised_after_an_error_status(
     trainer: TrainerProcess,
 ) -> None:
     plan = SweepPlan(RunConfig(), run=partial(math.sqrt, -1.0), total_rows=1, total_steps=1)
-    posted: list[Message] = []
+    posted: list[Event] = []
     with pytest.raises(TypeError):  # sqrt(-1.0, should_stop): a TypeError in the child
         trainer.run(plan, 7, posted.append, lambda: False)
-    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "error"
+    assert isinstance(posted[-1], RunFinished) and posted[-1].status == "failed"
     posted.clear()
-    trainer.run([RunConfig(epochs=1)], 8, posted.append, lambda: False)  # still serving
+    trainer.run(RunsPlan.of(RunConfig(epochs=1)), 8, posted.append, lambda: False)  # still serving
     assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
 
 
@@ -134,7 +143,7 @@ def test_a_lab_exception_in_the_process_arrives_as_its_name_and_text(
     """ConfigError(field, problem) does not unpickle (two arguments), and a torch error
     would load torch in the app: only builtin exceptions travel as themselves."""
     plan = SweepPlan(RunConfig(), run=partial(RunConfig, lr=-1.0), total_rows=1, total_steps=1)
-    posted: list[Message] = []
+    posted: list[Event] = []
     with pytest.raises(RemoteError) as caught:  # RunConfig(should_stop, lr=-1): refused
         trainer.run(plan, 10, posted.append, lambda: False)
     assert caught.value.kind == "ConfigError" and "must be" in caught.value.text
@@ -157,8 +166,8 @@ def test_a_job_that_fails_to_load_in_the_process_is_its_error_and_the_process_li
                      params={"x": Boom()})  # fmt: skip
     with pytest.raises(ZeroDivisionError):
         trainer.run(plan, 11, [].append, lambda: False)
-    posted: list[Message] = []
-    trainer.run([RunConfig(epochs=1)], 12, posted.append, lambda: False)
+    posted: list[Event] = []
+    trainer.run(RunsPlan.of(RunConfig(epochs=1)), 12, posted.append, lambda: False)
     assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
     assert trainer._process is process  # still the warm one: no torch to load again
 
@@ -172,24 +181,24 @@ def test_a_job_that_cannot_travel_fails_in_the_app() -> None:
 def test_when_posting_fails_the_next_job_gets_only_its_own_messages(
     trainer: TrainerProcess,
 ) -> None:
-    def broken(message: Message) -> None:
+    def broken(message: Event) -> None:
         if isinstance(message, EpochsCompleted):
             raise RuntimeError("a handler broke")
 
     with pytest.raises(RuntimeError, match="handler"):
-        trainer.run([RunConfig(epochs=2000)], 13, broken, lambda: False)
-    posted: list[Message] = []
-    trainer.run([RunConfig(epochs=2)], 14, posted.append, lambda: False)
+        trainer.run(RunsPlan.of(RunConfig(epochs=2000)), 13, broken, lambda: False)
+    posted: list[Event] = []
+    trainer.run(RunsPlan.of(RunConfig(epochs=2)), 14, posted.append, lambda: False)
     assert {m.run_id for m in posted} == {14}  # type: ignore[attr-defined]
     assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
 
 
 def test_a_cancel_stops_only_its_own_job_whatever_the_run_ids(trainer: TrainerProcess) -> None:
-    posted: list[Message] = []
-    trainer.run([RunConfig(epochs=100_000)], 50, posted.append, lambda: len(posted) > 1)
+    posted: list[Event] = []
+    trainer.run(RunsPlan.of(RunConfig(epochs=100_000)), 50, posted.append, lambda: len(posted) > 1)
     assert isinstance(posted[-1], RunFinished) and posted[-1].status == "cancelled"
     posted.clear()
-    trainer.run([RunConfig(epochs=3)], 20, posted.append, lambda: False)  # a lower id
+    trainer.run(RunsPlan.of(RunConfig(epochs=3)), 20, posted.append, lambda: False)  # a lower id
     assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
 
 
@@ -199,9 +208,9 @@ def test_a_cancel_while_torch_loads_ends_the_job_at_once() -> None:
         warming = threading.Thread(target=trainer.warm)
         warming.start()
         time.sleep(0.2)  # the warm-up holds the process, loading torch
-        posted: list[Message] = []
+        posted: list[Event] = []
         started = time.perf_counter()
-        trainer.run([RunConfig(epochs=3)], 1, posted.append, lambda: True)
+        trainer.run(RunsPlan.of(RunConfig(epochs=3)), 1, posted.append, lambda: True)
         assert time.perf_counter() - started < 0.5
         assert isinstance(posted[-1], RunFinished) and posted[-1].status == "cancelled"
         warming.join(30)
@@ -224,8 +233,8 @@ def test_the_process_imports_what_the_app_imports_whatever_the_folder(
     trainer = TrainerProcess()
     try:
         trainer.warm()  # python -c would put the folder first on the child's sys.path
-        posted: list[Message] = []
-        trainer.run([RunConfig(epochs=1)], 1, posted.append, lambda: False)
+        posted: list[Event] = []
+        trainer.run(RunsPlan.of(RunConfig(epochs=1)), 1, posted.append, lambda: False)
         assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
     finally:
         trainer.close()
@@ -240,16 +249,16 @@ def test_a_killed_process_ends_the_job_with_an_error_and_the_next_job_restarts_i
         process = trainer._process
         assert process is not None
         threading.Timer(0.5, process.kill).start()
-        posted: list[Message] = []
+        posted: list[Event] = []
         with pytest.raises(TrainerGone, match="ended"):
-            trainer.run([RunConfig(epochs=100_000)], 1, posted.append, lambda: False)
+            trainer.run(RunsPlan.of(RunConfig(epochs=100_000)), 1, posted.append, lambda: False)
         finished = posted[-1]
-        assert isinstance(finished, RunFinished) and finished.status == "error"
+        assert isinstance(finished, RunFinished) and finished.status == "failed"
         records = [r for m in posted if isinstance(m, EpochsCompleted) for r in m.records]
         assert finished.last == records[-1] and finished.last.epoch > 0  # what it reached
         assert not trainer.ready  # the next job waits for a new process to load torch
         posted.clear()
-        trainer.run([RunConfig(epochs=1)], 2, posted.append, lambda: False)
+        trainer.run(RunsPlan.of(RunConfig(epochs=1)), 2, posted.append, lambda: False)
         assert isinstance(posted[-1], RunFinished) and posted[-1].status == "done"
     finally:
         trainer.close()
@@ -282,8 +291,9 @@ def test_the_apps_process_never_loads_torch() -> None:
         "import sys\n"
         "from linreg_tui.engine.config import RunConfig\n"
         "from linreg_tui.lab.process import TrainerProcess\n"
+        "from linreg_tui.lab.plans import RunsPlan\n"
         "t = TrainerProcess(); got = []\n"
-        "t.run([RunConfig(epochs=3)], 1, got.append, lambda: False); t.close()\n"
+        "t.run(RunsPlan.of(RunConfig(epochs=3)), 1, got.append, lambda: False); t.close()\n"
         "print(got[-1].status, got[-1].last.epoch, 'torch' in sys.modules)\n"
     )
     out = subprocess.run(

@@ -10,6 +10,7 @@ from textual.widgets import ContentSwitcher, Label, Select
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
+from linreg_tui.lab.plans import RunsPlan
 from linreg_tui.ui import app as app_module
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from tests.ui.conftest import SIZE, make_app, wait_for
@@ -29,8 +30,8 @@ class TwoLearningRates(ExperimentView):
     def compose(self) -> ComposeResult:
         yield Label("two runs")
 
-    def plan(self, config: RunConfig) -> list[RunConfig]:
-        return [config, replace(config, lr=2 * config.lr)]
+    def plan(self, config: RunConfig) -> RunsPlan:
+        return RunsPlan.of(config, replace(config, lr=2 * config.lr))
 
     def run_started(self, event: RunStarted) -> None:
         self.calls.append(("started", event.index))

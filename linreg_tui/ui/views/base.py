@@ -23,7 +23,7 @@ if TYPE_CHECKING:
         RunStarted,
         SweepRowsCompleted,
     )
-    from linreg_tui.lab.run import SweepPlan
+    from linreg_tui.lab.plans import Plan
 
 
 class ViewEntry(Protocol):
@@ -53,10 +53,12 @@ class ExperimentView(Vertical):
         """The class itself: a view class can stand in the view list (`ViewEntry`)."""
         return cls
 
-    def plan(self, config: RunConfig) -> list[RunConfig] | SweepPlan:
-        """The runs one ctrl+r trains from the form's config (several for sweeps), or a
-        SweepPlan. Raise ConfigError (after marking the view's own field) to refuse."""
-        return [config]
+    def plan(self, config: RunConfig) -> Plan:
+        """What one ctrl+r trains from the form's config: a lab plan (`lab.plans`). Raise
+        ConfigError (after marking the view's own field) to refuse."""
+        from linreg_tui.lab.plans import single_run
+
+        return single_run(config)
 
     def owns_field(self, name: str) -> bool:
         """True if the view has a setting of its own by this name: a refusal naming it is

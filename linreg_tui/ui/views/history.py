@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
 from linreg_tui.engine.config import ConfigError
+from linreg_tui.lab.record import HistoryHandle
 from linreg_tui.store.history import HistoryError, RunNotFound, RunSummary, StoredRun
 from linreg_tui.ui.history_parts import (
     LOSS_CHOICES,
@@ -28,7 +29,6 @@ from linreg_tui.ui.history_parts import (
     parse_size,
 )
 from linreg_tui.ui.history_rerun import rerun
-from linreg_tui.ui.recording import AppHistory
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.confirm_screen import ConfirmScreen
 from linreg_tui.ui.widgets.curves_chart import CurvesChart
@@ -124,7 +124,7 @@ class HistoryView(ExperimentView):
     # -- reading the database (thread workers) ------------------------------------------
 
     @property
-    def history(self) -> AppHistory:
+    def history(self) -> HistoryHandle:
         """The app's history database (shared with its recorder)."""
         return cast("LinregApp", self.app).history
 

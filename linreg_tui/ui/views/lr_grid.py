@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -14,23 +13,16 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, DEFAULT_LRS, ConfigError
-from linreg_tui.lab.plans import check_grid
-from linreg_tui.lab.run import SweepPlan
+from linreg_tui.lab.lists import parse_epochs_list, parse_lrs
+from linreg_tui.lab.plans import SweepPlan, lr_plan
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.sweep_charts import CurveChart
-from linreg_tui.ui.widgets.sweep_fields import (
-    FieldSpec,
-    SweepFields,
-    checked,
-    parse_epochs_list,
-    parse_lrs,
-)
+from linreg_tui.ui.widgets.sweep_fields import FieldSpec, SweepFields
 from linreg_tui.ui.widgets.sweep_tables import GridTable, short
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.results import GridCell
-    from linreg_tui.engine.training import StopCheck
     from linreg_tui.lab.events import RunFinished, RunStarted, SweepRowsCompleted
 
 HINT = "[dim]↑ ended above its start · the form's lr and epochs are unused here[/]"
@@ -56,15 +48,6 @@ FIELDS = [
                "training lengths, one grid column each", parse_epochs_list)],
 ]  # fmt: skip
 """The view's own settings (the CLI's `sweep lr --lrs --epochs-list`)."""
-
-
-def run_grid(
-    base: RunConfig, lrs: Sequence[float], epochs: Sequence[int], should_stop: StopCheck
-) -> Iterator[GridCell]:
-    """The engine's sweep_lr (imported here: it loads torch; this runs where training runs)."""
-    from linreg_tui.engine.sweep import sweep_lr
-
-    return sweep_lr(base, lrs, epochs, should_stop)
 
 
 def findings(lrs: Sequence[float], cells: dict[tuple[float, int], GridCell]) -> list[str]:
@@ -143,26 +126,12 @@ class LrGridView(ExperimentView):
         values = self.fields.read()
         lrs: tuple[float, ...] = values["lrs"]  # type: ignore[assignment]
         epochs: tuple[int, ...] = values["epochs_list"]  # type: ignore[assignment]
-        longest = max(epochs)
         try:
-            base = checked(
-                config, "epochs_list", longest, 1, epochs=longest, steps=0, average=False
-            )
-            for lr in lrs:
-                checked(base, "lrs", f"{lr:g}", len(lrs), lr=lr)
-            check_grid(base, lrs)  # every lr side by side, within the limits of one run
+            plan = lr_plan(config, lrs, epochs)
         except ConfigError as error:
             raise self.fields.refuse(error.field, error) from None
         self.planned = (lrs, epochs)
-        return SweepPlan(
-            config=base,
-            run=partial(run_grid, base, lrs, epochs),
-            total_rows=len(lrs) * len(epochs),
-            total_steps=base.total_steps,
-            unit="cells",
-            kind="sweep-lr",
-            params={"lrs": list(lrs), "epochs_list": list(epochs)},
-        )
+        return plan
 
     def run_started(self, event: RunStarted) -> None:
         self.base = event.config

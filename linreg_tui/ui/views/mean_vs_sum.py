@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.widget import Widget
 
+from linreg_tui.lab.plans import SCALED, SUM, RunsPlan, loss_plan
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.views.exercise_parts import finite, last_batch, status_cell, vector, vector_cell
 from linreg_tui.ui.widgets.curves_chart import CurvesChart
@@ -26,8 +27,6 @@ variant's own run)."""
 CURVES = (("mean", "primary"), ("sum", "error"), ("sum/B", "success"), ("huber", "warning"),
           ("s-L1", "mauve"))  # fmt: skip
 """(legend label, colour) of loss_variants' five runs, in its order."""
-SUM, SCALED = 1, 2
-"""Indices of mse-sum at lr and at lr / batch_size in loss_variants."""
 MATCH = 1e-5
 COLUMNS = [("variant", 18, False), ("val MSE", 8, True), ("blew up", 7, True),
            ("status", 8, False), ("ŵ", 15, False), ("b̂", 7, True), ("train MSE", 9, True),
@@ -84,16 +83,12 @@ class MeanVsSumView(ExperimentView):
         self.table = self.query_one(ExerciseTable)
         self.why = self.query_one(Explanation)
 
-    def plan(self, config: RunConfig) -> list[RunConfig]:
-        from linreg_tui.engine.results import loss_variants
-
-        variants = loss_variants(config)
-        self.runs = [Run(label, cfg, i) for i, (label, cfg) in enumerate(variants)]
-        for k in range(1, SEEDS):
-            for i in (SUM, SCALED):
-                label, cfg = variants[i]
-                self.runs.append(Run(label, replace(cfg, seed=cfg.seed + k), i))
-        return [run.config for run in self.runs]
+    def plan(self, config: RunConfig) -> RunsPlan:
+        plan = loss_plan(config, SEEDS)
+        variants = len(plan.runs) - 2 * (SEEDS - 1)  # then the sum and sum/B of each seed
+        kinds = [*range(variants), *[SUM, SCALED] * (SEEDS - 1)]
+        self.runs = [Run(label, cfg, i) for label, cfg, i in zip(plan.labels, plan.runs, kinds)]
+        return plan
 
     def preview(self, config: RunConfig) -> None:
         self.why.set_body(why(config))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.widget import Widget
 
+from linreg_tui.lab.plans import RunsPlan, robust_plan
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.views.exercise_parts import finite, ratio_text, status_cell, vector
 from linreg_tui.ui.widgets.curves_chart import CurvesChart
@@ -108,13 +109,10 @@ class RobustLossView(ExperimentView):
         self.why = self.query_one(Explanation)
         self.chart.set_note("━ outliers • clean")
 
-    def plan(self, config: RunConfig) -> list[RunConfig]:
-        self.runs = [
-            Run(loss, False, replace(config, loss=loss, outliers=0.0)) for loss, *_ in LOSSES
-        ]
-        if config.outliers > 0:
-            self.runs += [Run(loss, True, replace(config, loss=loss)) for loss, *_ in LOSSES]
-        return [run.config for run in self.runs]
+    def plan(self, config: RunConfig) -> RunsPlan:
+        plan = robust_plan(config)
+        self.runs = [Run(cfg.loss, i >= len(LOSSES), cfg) for i, cfg in enumerate(plan.runs)]
+        return plan
 
     def run_started(self, event: RunStarted) -> None:
         run = self.runs[event.index]

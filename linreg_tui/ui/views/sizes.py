@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -19,25 +18,17 @@ from linreg_tui.engine.config import (
     SIZE_SWEEP_B,
     ConfigError,
 )
-from linreg_tui.lab.plans import MAX_RUNS, check_sizes, too_many_seeds, whole
-from linreg_tui.lab.run import SweepPlan
+from linreg_tui.lab.limits import MAX_RUNS, too_many_seeds, whole
+from linreg_tui.lab.lists import parse_b, parse_seeds, parse_sizes, parse_steps
+from linreg_tui.lab.plans import SweepPlan, sizes_plan
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.sweep_charts import Series, SizeChart
-from linreg_tui.ui.widgets.sweep_fields import (
-    FieldSpec,
-    SweepFields,
-    checked,
-    parse_b,
-    parse_seeds,
-    parse_sizes,
-    parse_steps,
-)
+from linreg_tui.ui.widgets.sweep_fields import FieldSpec, SweepFields
 from linreg_tui.ui.widgets.sweep_tables import SizeTable, short
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.results import SizePoint, SizeSlopes, SizeSummary
-    from linreg_tui.engine.training import StopCheck
     from linreg_tui.lab.events import RunFinished, RunStarted, SweepRowsCompleted
 
 EQUAL_STEPS = 2000
@@ -77,15 +68,6 @@ FIELDS = [
      FieldSpec("average", "average", False, "report iterates averaged over the last epoch")],
 ]  # fmt: skip
 """The view's own settings, a row of the form per list."""
-
-
-def run_sizes(
-    base: RunConfig, sizes: Sequence[int], seeds: int, should_stop: StopCheck
-) -> Iterator[SizePoint]:
-    """The engine's sweep_sizes (imported here: it loads torch; this runs where training runs)."""
-    from linreg_tui.engine.sweep import sweep_sizes
-
-    return sweep_sizes(base, sizes, seeds, should_stop)
 
 
 def regime(summary: SizeSummary) -> str:
@@ -184,26 +166,13 @@ class SizesView(ExperimentView):
         sizes: tuple[int, ...] = values["sizes"]  # type: ignore[assignment]
         seeds: int = values["seeds"]  # type: ignore[assignment]
         steps = values["steps"] if values["equal_steps"] else 0
+        b, average = values["b"], values["average"]
         try:
-            base = checked(config, "b", values["b"], 1, b=values["b"], average=values["average"])
-            base = checked(base, "steps", steps, 1, steps=steps)
-            checked(base, "seeds", seeds, 1, seed=base.seed + seeds - 1)  # seeds seed, seed+1...
-            total = sum(
-                checked(base, "sizes", n, seeds, num_train=n, num_val=n).total_steps for n in sizes
-            )
-            check_sizes(base, sizes, seeds)  # the whole sweep within the limits of one run
+            plan = sizes_plan(config, sizes, seeds, b=b, steps=steps, average=average)  # type: ignore[arg-type]
         except ConfigError as error:
             raise self.fields.refuse(error.field, error) from None
         self.planned = (sizes, seeds)
-        return SweepPlan(
-            config=base,
-            run=partial(run_sizes, base, sizes, seeds),
-            total_rows=len(sizes) * seeds,
-            total_steps=total,
-            unit="points",
-            kind="sweep-sizes",
-            params={"sizes": list(sizes), "seeds": seeds},
-        )
+        return plan
 
     def _with_cost(self, error: ConfigError, config: RunConfig) -> ConfigError:
         """Too many seeds: the refusal says what they would cost (sizes are valid here)."""

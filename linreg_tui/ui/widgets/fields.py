@@ -11,8 +11,8 @@ from typing import Final, Literal
 
 from textual.validation import ValidationResult, Validator
 
-from linreg_tui.cli.parser import parse_list
 from linreg_tui.engine.config import FIELD_NAMES, RULES, ConfigError, RunConfig
+from linreg_tui.lab.lists import parse_list
 
 FieldKind = Literal["floats", "float", "int", "bool", "choice"]
 

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from linreg_tui.lab.plans import LIMITS
+from linreg_tui.lab.limits import LIMITS
 
 INTRO = (
     "linreg-tui trains y = Xw + b + noise with minibatch SGD (d2l 3.5) and plots the "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -11,11 +10,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from linreg_tui.lab.run import SweepPlan
+from linreg_tui.lab.plans import Plan, SweepPlan
 from linreg_tui.ui.text import plain
 
 if TYPE_CHECKING:
-    from linreg_tui.engine.config import RunConfig
+    pass
 
 IDLE_TEXT = "ready · ctrl+r runs · F1 lists every key"
 
@@ -41,11 +40,11 @@ class JobProgress:
     total_rows: int = 0
 
     @classmethod
-    def for_job(cls, job: Sequence[RunConfig] | SweepPlan) -> JobProgress:
+    def for_job(cls, plan: Plan) -> JobProgress:
         """The progress of a job as a view planned it: runs, or one sweep."""
-        if isinstance(job, SweepPlan):
-            return cls(1, job.total_steps, unit=job.unit, total_rows=job.total_rows)
-        return cls(len(job), sum(r.total_steps for r in job), epochs=job[0].total_epochs)
+        if isinstance(plan, SweepPlan):
+            return cls(1, plan.total_steps, unit=plan.unit, total_rows=plan.total_rows)
+        return cls(len(plan.runs), plan.total_steps, epochs=plan.runs[0].total_epochs)
 
     def text(self) -> str:
         """'epoch k of N · run i of M · 1.2 s', or 'k of N cells · 1.2 s' for a sweep."""

@@ -1,14 +1,13 @@
 """A sweep view's own settings (lists of sizes, learning rates...), checked as you type.
 
-The rules and their wording are the command line's (`sweep --lrs ...`), so the app and
+The parsers are `lab.lists`', the command line's too (`sweep --lrs ...`), so the app and
 the CLI refuse the same lists in the same words; a refusal names the field.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,69 +15,11 @@ from textual.containers import Horizontal, Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, Static
 
-from linreg_tui.cli.sweep import MAX_RUNS, SWEEP_RULES, sweep_values
-from linreg_tui.engine.config import MAX_DATA_BYTES, RULES, ConfigError, RunConfig
-from linreg_tui.lab.plans import whole
+from linreg_tui.engine.config import ConfigError
 from linreg_tui.ui.text import plain
 
 Parser = Callable[[str], object]
-"""Text of a field -> its value; raises ConfigError naming the field."""
-
-
-def _list(name: str, text: str, kind: Callable[[str], object]) -> tuple[object, ...]:
-    values = sweep_values(name, text, kind)  # the command line's rules, to the letter
-    if values is None:
-        raise ConfigError(name, f"{SWEEP_RULES[name]} (got {text.strip()!r})")
-    if len(values) > MAX_RUNS:
-        raise ConfigError(name, f"has {len(values)} values; the limit is {MAX_RUNS}")
-    return tuple(values)
-
-
-def parse_lrs(text: str) -> tuple[float, ...]:
-    """'0.003, 0.03' -> (0.003, 0.03)."""
-    return _list("lrs", text, float)  # type: ignore[return-value]
-
-
-def parse_epochs_list(text: str) -> tuple[int, ...]:
-    """'1, 3, 10' -> (1, 3, 10), sorted and without repeats."""
-    values: tuple[int, ...] = _list("epochs_list", text, int)  # type: ignore[assignment]
-    return tuple(sorted(set(values)))
-
-
-def parse_sizes(text: str) -> tuple[int, ...]:
-    """'5, 10, 1e3' -> (5, 10, 1000), in the order typed."""
-    return _list("sizes", text, int)  # type: ignore[return-value]
-
-
-def parse_seeds(text: str) -> int:
-    """Seeds per size: a whole number from 1 to MAX_RUNS ('1e3' is fine)."""
-    seeds = whole(text)
-    if not 1 <= seeds <= MAX_RUNS:
-        raise ConfigError("seeds", f"{SWEEP_RULES['seeds']} (got {text.strip()!r})")
-    return seeds
-
-
-def parse_steps(text: str) -> int:
-    """SGD steps for every size: a whole number of at least 1."""
-    try:
-        steps = int(float(text.strip()))
-        whole = float(text.strip()).is_integer()
-    except (ValueError, OverflowError):
-        steps, whole = 0, False
-    if steps < 1 or not whole:
-        raise ConfigError("steps", f"must be a whole number of at least 1 (got {text.strip()!r})")
-    return steps
-
-
-def parse_b(text: str) -> float:
-    """The true bias: a finite number."""
-    try:
-        value = float(text.strip())
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ConfigError("b", f"{RULES['b']} (got {text.strip()!r})")
-    return value
+"""Text of a field -> its value; raises ConfigError naming the field (`lab.lists`)."""
 
 
 @dataclass(frozen=True)
@@ -202,21 +143,3 @@ class SweepFields(Vertical):
         control = self.controls[name]
         control.focus()
         self.call_after_refresh(control.scroll_visible)
-
-
-def checked(base: RunConfig, name: str, shown: object, count: int, **changes: object) -> RunConfig:
-    """`base` with `changes`, valid, and fitting in memory `count` times over (a sweep
-    trains `count` runs side by side, each with its own data); else ConfigError(name)."""
-    try:
-        cfg = replace(base, **changes)  # type: ignore[arg-type]
-    except ConfigError as error:
-        raise ConfigError(name, f"{shown}: {error.field} {error.problem}") from None
-    need = count * (cfg.num_train + cfg.num_val) * (cfg.features + 1) * 4
-    if need > MAX_DATA_BYTES:
-        raise ConfigError(
-            name,
-            f"{shown}: {count} runs of {cfg.num_train + cfg.num_val} examples train side by "
-            f"side and would need about {need / 2**30:.1f} GiB of memory; the limit is "
-            f"{MAX_DATA_BYTES / 2**30:.1f} GiB",
-        )
-    return cfg
