@@ -27,7 +27,7 @@ from linreg_tui.engine.theory_moments import (
     mean_norm,
     ms_bound,
     noise_ball,
-    second_moment,
+    spread,
 )
 from linreg_tui.engine.theory_records import (
     ROBUST_LOSSES,
@@ -117,20 +117,20 @@ def _theory(cfg: RunConfig, X: np.ndarray, y: np.ndarray, theta0: np.ndarray) ->
     ball = noise_ball(mom, full, lr, lr_ms)
     notes = _notes(cfg, lr, lr_ms, 2 / lam[0], (abs(f[0]), growth_epoch), last, mom.dense)
     if past_gd:
-        spread = np.full_like(ball, math.inf)
+        cov_k = np.full_like(ball, math.inf)
     elif cfg.average:  # THEORY: averaged iterates remove the ball
-        spread = np.zeros_like(ball)
+        cov_k = np.zeros_like(ball)
     elif mom.dense:
-        spread = second_moment(mom, full, short, per_epoch, k, lr, e0) - np.outer(mean_k, mean_k)
+        cov_k = spread(mom, full, short, per_epoch, k, lr, e0)
     else:
-        spread = ball  # the stationary ball, as THEORY allows once k ≫ 1/(ηλ_{d+1})
-    spread = np.where(np.isnan(spread), math.inf, spread)
+        cov_k = ball  # the stationary ball, as THEORY allows once k ≫ 1/(ηλ_{d+1})
+    cov_k = np.where(np.isnan(cov_k), math.inf, cov_k)
 
     outliers = round(cfg.outliers * cfg.num_train)
     sigma2 = cfg.noise**2 + cfg.outlier_scale**2 * outliers / max(cfg.num_train, 1)
     floor = sigma2 / n * G_pinv
     mean = np.where(np.isfinite(V @ mean_k), V @ mean_k, math.inf)
-    cov = V @ spread @ V.T if np.isfinite(spread).all() else np.full_like(spread, math.inf)
+    cov = V @ cov_k @ V.T if np.isfinite(cov_k).all() else np.full_like(cov_k, math.inf)
     ball_orig = V @ ball @ V.T if np.isfinite(ball).all() else ball
     w, b = slice(0, d), slice(d, d + 1)
     transient = [float(np.linalg.norm(mean[s])) for s in (w, b)]

@@ -18,9 +18,10 @@ from typing import Final
 
 import numpy as np
 
-KRONECKER_MAX: Final = 16
-"""Up to this many parameters (d + 1) the (d+1)²-sized maps are dense matrices (256 x 256 at
-most); beyond it η_MS and the noise ball come from matrix-free iterations instead."""
+KRONECKER_MAX: Final = 10
+"""Up to this many parameters (d + 1) the (d+1)²-sized maps are dense matrices (100 x 100 at
+most, stepped k times by repeated squaring); beyond it η_MS and the noise ball come from
+matrix-free iterations, and the spread at step k is taken as the stationary ball."""
 
 _ITERATIONS: Final = 2000
 _GRID: Final = np.linspace(-40.0, 40.0, 801)
@@ -56,11 +57,14 @@ class Moments:
         self.pair_range = (in_range[:, None] | in_range[None, :]).reshape(-1)
         """Entries (i, j) of a p x p matrix that the maps can reach (not both null)."""
         self.dense = p <= KRONECKER_MAX
-        self.F4 = np.empty((0, 0))
+        self.F4 = self.R3 = np.empty((0, 0))
         if self.dense:
             W = (U[:, :, None] * U[:, None, :]).reshape(n, p * p)
             self.F4 = W.T @ W / n
             """mean (uᵢ⊗uᵢ)(uᵢ⊗uᵢ)ᵀ: the per-example curvatures' fourth moment, up to s²."""
+            self.R3 = (W * r[:, None]).T @ U / n
+            """mean rᵢ (uᵢ⊗uᵢ) uᵢᵀ (p², p): how a batch's curvature and its gradient at the
+            fit vary together, up to c·s²."""
 
     def Q(self, kind: StepKind) -> np.ndarray:
         """E[H_B⊗H_B] = (1 − c) H⊗H + c · mean hᵢ⊗hᵢ, dense (p², p²)."""
@@ -164,17 +168,29 @@ def _cg(apply: Callable[[np.ndarray], np.ndarray], rhs: np.ndarray) -> np.ndarra
     return (X + X.T) / 2
 
 
-def _affine(mom: Moments, kind: StepKind, lr: float) -> np.ndarray:
-    """One step as a (p² + 1)-square matrix acting on (vec S, 1)."""
-    p2 = mom.p * mom.p
-    A = np.zeros((p2 + 1, p2 + 1))
-    A[:p2, :p2] = np.eye(p2) - lr * np.diag(_sums(kind).reshape(-1)) + lr**2 * mom.Q(kind)
-    A[:p2, p2] = lr**2 * mom.C(kind).reshape(-1)
-    A[p2, p2] = 1.0
+def _step(mom: Moments, kind: StepKind, lr: float) -> np.ndarray:
+    """One step as a linear map on (vec Cov, vec μμᵀ, μ, 1), size 2p² + p + 1.
+
+    With e = μ + noise: μ ← (I − ηH)μ, and the covariance
+    Cov ← E[A_B Cov A_B] + η² (Var of H_Bμ) + η² (Cov(H_Bμ, ξ_B) + its transpose) + η² C,
+    A_B = I − ηH_B: the minibatch spreads the transient as well as the fit's gradient noise.
+    """
+    p2, p = mom.p * mom.p, mom.p
+    f = 1 - lr * kind.lam
+    lam2 = np.outer(kind.lam, kind.lam).reshape(-1)
+    A = np.zeros((2 * p2 + p + 1, 2 * p2 + p + 1))
+    cov, mm, mu, one = slice(0, p2), slice(p2, 2 * p2), slice(2 * p2, 2 * p2 + p), 2 * p2 + p
+    A[cov, cov] = np.eye(p2) - lr * np.diag(_sums(kind).reshape(-1)) + lr**2 * mom.Q(kind)
+    A[cov, mm] = lr**2 * kind.c * (kind.s**2 * mom.F4 - np.diag(lam2))
+    A[cov, mu] = 2 * lr**2 * kind.c * kind.s**2 * mom.R3
+    A[cov, one] = lr**2 * mom.C(kind).reshape(-1)
+    A[mm, mm] = np.diag(np.outer(f, f).reshape(-1))
+    A[mu, mu] = np.diag(f)
+    A[one, one] = 1.0
     return A
 
 
-def second_moment(
+def spread(
     mom: Moments,
     full: StepKind,
     short: StepKind | None,
@@ -183,21 +199,22 @@ def second_moment(
     lr: float,
     e0: np.ndarray,
 ) -> np.ndarray:
-    """E[e_k e_kᵀ] after `steps` steps from e0 (eigenbasis, p x p); dense moments only.
+    """Cov(e_k) after `steps` steps from the certain e0 (eigenbasis, p x p); dense only.
 
     Each epoch is `per_epoch` steps: full batches, then one `short` batch when there is one.
     Finite for every finite k, also past η_MS (then it grows with k); inf or nan on overflow.
     """
-    z = np.append(np.outer(e0, e0).reshape(-1), 1.0)
-    A = _affine(mom, full, lr)
+    p2 = mom.p * mom.p
+    z = np.concatenate([np.zeros(p2), np.outer(e0, e0).reshape(-1), e0, [1.0]])
+    A = _step(mom, full, lr)
     with np.errstate(over="ignore", invalid="ignore"):
         if short is None:
             z = np.linalg.matrix_power(A, steps) @ z
         else:
-            epoch = _affine(mom, short, lr) @ np.linalg.matrix_power(A, per_epoch - 1)
+            epoch = _step(mom, short, lr) @ np.linalg.matrix_power(A, per_epoch - 1)
             z = np.linalg.matrix_power(epoch, steps // per_epoch) @ z
             z = np.linalg.matrix_power(A, steps % per_epoch) @ z
-    S = z[:-1].reshape(mom.p, mom.p)
+    S = z[:p2].reshape(mom.p, mom.p)
     return (S + S.T) / 2
 
 
