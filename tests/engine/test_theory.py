@@ -235,19 +235,22 @@ def test_full_batch_gd_follows_the_linear_map(cfg: RunConfig, top_step: float) -
     assert th.transient_b == pytest.approx(abs(e_k[-1]), rel=1e-6)
 
 
-def test_steps_short_batches_and_averaging_follow_the_step_sequence() -> None:
-    """mse-sum over 103 rows in batches of 10: nine steps of 10 rows, one of 3, per epoch;
-    25 steps end 3 steps into epoch 3, and `average` means those 3 iterates."""
-    cfg = RunConfig(num_train=103, loss="mse-sum", batch_size=10, lr=0.003, steps=25)
+@pytest.mark.parametrize("steps", [25, 33])
+def test_steps_short_batches_and_averaging_follow_the_step_sequence(steps: int) -> None:
+    """mse-sum over 103 rows in batches of 10: ten steps of 10 rows, one of 3, per epoch.
+    25 steps end 3 steps into epoch 3, 33 at the end of it (its short step included);
+    `average` means the iterates of that last epoch."""
+    cfg = RunConfig(num_train=103, loss="mse-sum", batch_size=10, lr=0.003, steps=steps)
     Xt, y, theta0 = design(cfg)
     fit = lstsq(Xt, y)
     H1 = 2 * Xt.T @ Xt / len(Xt)  # one row's share of the summed curvature
     e, seen = theta0 - fit, []
-    for k in range(25):
+    for k in range(steps):
         rows = 3 if k % 11 == 10 else 10
         e = e - cfg.lr * rows * H1 @ e
         seen.append(e)
-    for average, expected in ((False, seen[-1]), (True, np.mean(seen[-3:], axis=0))):
+    last_epoch = seen[22:]
+    for average, expected in ((False, seen[-1]), (True, np.mean(last_epoch, axis=0))):
         th = theory(replace(cfg, average=average))
         assert [*th.expected_w, th.expected_b] == pytest.approx((fit + expected).tolist())
     th = theory(cfg)
