@@ -11,12 +11,14 @@ parameters of the config, ‖w − w*‖ and |b − b*| (`EpochRecord.w_error`, 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Final
 
 import numpy as np
 import torch
 
-from linreg_tui.engine.config import LossName, RunConfig
+from linreg_tui.engine.config import DEFAULT_SEEDS, DEFAULT_SIZES, LossName, RunConfig
 from linreg_tui.engine.data import make_data
 from linreg_tui.engine.model import initial_parameters
 from linreg_tui.engine.theory_moments import (
@@ -44,6 +46,7 @@ __all__ = [
     "stability",
     "theory",
     "theory_of_data",
+    "theory_sizes",
     "training_inputs",
 ]
 
@@ -70,6 +73,16 @@ def training_inputs(cfg: RunConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def theory(cfg: RunConfig) -> Theory:
     """Everything predictable about the run `cfg` describes, from its own data."""
     return theory_of_data(cfg, *training_inputs(cfg))
+
+
+def theory_sizes(
+    base: RunConfig, sizes: Sequence[int] = DEFAULT_SIZES, seeds: int = DEFAULT_SEEDS
+) -> Iterator[tuple[int, int, Theory]]:
+    """(size, seed, theory) for the runs `sweep_sizes(base, sizes, seeds)` trains: each
+    size with num_train = num_val = size, seeds base.seed on. About 2.5 ms at n = 10240."""
+    for size in sizes:
+        for seed in range(base.seed, base.seed + seeds):
+            yield size, seed, theory(replace(base, num_train=size, num_val=size, seed=seed))
 
 
 def theory_of_data(cfg: RunConfig, X: np.ndarray, y: np.ndarray, theta0: np.ndarray) -> Theory:

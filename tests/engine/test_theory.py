@@ -30,6 +30,7 @@ from linreg_tui.engine.theory import (
     stability,
     theory,
     theory_of_data,
+    theory_sizes,
     training_inputs,
 )
 from linreg_tui.engine.theory_moments import mean_norm
@@ -325,7 +326,7 @@ def test_robust_losses_bounce_above_gd_edge_instead_of_diverging(base: RunConfig
         assert stable[-1].train_mse < stable[0].train_mse and not stable[-1].diverged
         assert not any(r.diverged for r in bouncing)  # the clipped gradient cannot run away
         settled, bounced = (max(r.train_mse for r in run[-10:]) for run in (stable, bouncing))
-        assert bounced > 10 * settled  # nor settle as well
+        assert bounced > 3 * settled  # nor settle as well (11x at the least, measured)
 
 
 def test_mse_sum_past_gd_edge_can_be_pulled_back_by_the_short_batch() -> None:
@@ -361,14 +362,15 @@ def test_verdicts_between_the_edges() -> None:
 def size_sweep() -> dict[int, tuple[float, float, list[Theory]]]:
     """Per size: measured mean ‖w − w*‖, mean |b − b*| over 10 seeds, and each seed's theory."""
     points = list(sweep_sizes(BOOK, seeds=10))
+    predicted = list(theory_sizes(BOOK, seeds=10))
+    assert [(p.size, p.seed) for p in points] == [(n, s) for n, s, _ in predicted]
     out = {}
     for n in DEFAULT_SIZES:
         group = [p for p in points if p.size == n]
-        ths = [theory(replace(BOOK, num_train=n, num_val=n, seed=p.seed)) for p in group]
         out[n] = (
             float(np.mean([p.w_error_norm for p in group])),
             float(np.mean([p.b_error for p in group])),
-            ths,
+            [th for size, _, th in predicted if size == n],
         )
     return out
 
