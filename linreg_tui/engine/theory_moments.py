@@ -3,8 +3,9 @@
 Everything here works in the eigenbasis of G = X̃ᵀX̃/n, where the mean curvature of every
 kind of step is diagonal. A step on a minibatch of m rows moves the error e = θ − θ̂ by
 e ← (I − ηH_B) e − η ξ_B, with H_B the batch mean of the per-example curvatures s·x̃ᵢx̃ᵢᵀ and
-ξ_B the batch mean of the per-example gradients at the fit. Its second moment S = E[eeᵀ]
-follows the affine map S ↦ E[(I − ηH_B) S (I − ηH_B)] + η²C, in vec form M(η) vec S + η² vec C.
+ξ_B the batch mean of the per-example gradients at the fit. Once the mean error has died
+out, its second moment S = E[eeᵀ] follows S ↦ E[(I − ηH_B) S (I − ηH_B)] + η²C, in vec form
+M(η) vec S + η² vec C; while a transient is left, `_step` adds what it contributes.
 Batches are modelled as independent draws of m rows without replacement (the finite-population
 factor c); within a real epoch they are disjoint, which this model ignores.
 """
