@@ -16,7 +16,7 @@ import pytest
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.training import EpochRecord, train
-from linreg_tui.store import history as history_module
+from linreg_tui.store import schema as history_module
 from linreg_tui.store.history import History, HistoryError, RunNotFound, resolve_path
 
 TINY = RunConfig(num_train=32, num_val=32, epochs=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from linreg_tui.cli.common import (
@@ -13,16 +13,14 @@ from linreg_tui.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     OutputError,
-    csv_output,
-    describe_config,
     emit,
 )
+from linreg_tui.cli.history_show import about, export_command, show_command
 from linreg_tui.cli.parser import add_command, at_least_one, file_name
-from linreg_tui.cli.sweep_output import LR_CSV, SIZE_CSV, SIZE_CSV_FLOOR
 from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import LOSS_NAMES
-from linreg_tui.lab.text import fmt_sci, fmt_vector
-from linreg_tui.store.files import flatten, to_json
+from linreg_tui.lab.text import fmt_sci
+from linreg_tui.store.files import to_json
 from linreg_tui.store.history import (
     ENV_VAR,
     KINDS,
@@ -30,31 +28,13 @@ from linreg_tui.store.history import (
     HistoryError,
     RunNotFound,
     RunSummary,
-    StoredRun,
     resolve_path,
 )
 
 DB_HELP = f"history database (default: ${ENV_VAR}, else history.sqlite3 in the user data folder)"
-VECTORS = ("w_hat", "w_error", "weight_grad", "lstsq_w_error")
-"""Record fields that hold one value per feature: spread over columns in a CSV."""
-
-
-def _get(item: Any, key: str) -> Any:
-    return item[key] if isinstance(item, dict) else getattr(item, key)
 
 
 # --- linreg-tui history -------------------------------------------------------------------
-
-ROW_KEYS: dict[str, tuple[str, ...]] = {
-    "sweep-sizes": SIZE_CSV + SIZE_CSV_FLOOR,
-    "sweep-lr": LR_CSV,
-}
-"""The sweep row fields `show` and `export` give: those of the sweep's own --csv."""
-SWEPT: dict[str, dict[str, str]] = {
-    "sweep-sizes": {"n": "swept", "seed": "swept"},
-    "sweep-lr": {"epochs": "swept", "lr": "swept"},
-    "sweep-loss": {"loss": "swept"},
-}
 
 
 def add_history_parser(commands: argparse._SubParsersAction) -> None:
@@ -170,7 +150,7 @@ def list_command(history: History, args: argparse.Namespace) -> int:
     runs = history.list_runs(args.loss, args.lr, args.size, args.kind, limit)
     if args.json:
         for run in runs:
-            emit(to_json(_about(run)))
+            emit(to_json(about(run)))
         return EXIT_OK
     filtered = any(getattr(args, k) is not None for k in ("loss", "lr", "size", "kind"))
     if not runs:
@@ -204,127 +184,6 @@ def _span(values: Any) -> str:
         return "?"
     low, high = min(values), max(values)
     return f"{low:g}" if low == high else f"{low:g}..{high:g}"
-
-
-def _about(run: RunSummary) -> dict[str, Any]:
-    """A run's description as plain JSON values."""
-    return {
-        "id": run.id,
-        "kind": run.kind,
-        "source": run.source,
-        "label": run.label,
-        "status": run.status,
-        "started_at": run.started_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "config": run.config.to_dict(),
-        "params": run.params,
-        "summary": run.summary,
-    }
-
-
-def show_command(history: History, args: argparse.Namespace) -> int:
-    """A run's settings, status and summary, then its records (or sweep rows)."""
-    run = history.get(args.id)
-    if args.json:
-        epochs = [{"variant": e.variant, **e.values} for e in run.records]
-        emit(to_json(_about(run) | {"epochs": epochs, "rows": list(run.rows)}))
-        return EXIT_OK
-    source = "the app" if run.source == "app" else "the command line"
-    emit(f"# run {run.id}: {run.kind} from {source}, {run.status}")
-    started = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    took = run.finished_at and (run.finished_at - run.started_at).total_seconds()
-    emit(f"# started {started}" + (f", took {took:.1f} s" if took is not None else ""))
-    if run.label:
-        emit(f"# label: {run.label}")
-    emit(describe_config(run.config, SWEPT.get(run.kind)))
-    if run.params:
-        emit("# " + " ".join(f"{k}={_plain(v)}" for k, v in run.params.items()))
-    if run.summary:
-        emit("# summary: " + " ".join(f"{k}={_plain(v)}" for k, v in run.summary.items()))
-    keys = ROW_KEYS.get(run.kind)
-    lines = _rows_lines(run, keys) if keys else _epoch_lines(run)
-    if lines:
-        emit("")
-        for line in lines:
-            emit(line)
-    return EXIT_OK
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ",".join(_plain(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _marker(diverged: Any) -> str:
-    return "diverged" if diverged is True else ""
-
-
-def _epoch_lines(run: StoredRun) -> list[str]:
-    if not run.records:
-        return []
-    columns = [Column("variant", 18, left=True)] if run.kind == "sweep-loss" else []
-    columns += [Column("epoch", 5), Column("steps", 6)]
-    heads = ("train loss", "train MSE", "val MSE", "||w-w_hat||", "|b-b_hat|")
-    columns += [Column(head, 9, fmt_sci) for head in heads]
-    table = Table([*columns, Column("", 0, _marker, left=True)])
-    lines = [table.header()]
-    for e in run.records:
-        v = e.values
-        norm = math.hypot(*v["w_error"]) if "w_error" in v else None
-        row = [v.get(k) for k in ("epoch", "steps", "train_loss", "train_mse", "val_mse")]
-        row = [*row, norm, v.get("b_error"), v.get("diverged")]
-        lines.append(table.row([e.variant, *row] if run.kind == "sweep-loss" else row))
-    return lines
-
-
-def _rows_lines(run: StoredRun, keys: tuple[str, ...]) -> list[str]:
-    if not run.rows:
-        return []
-    d = min(run.config.features, 4)
-    columns = []
-    for key in keys:
-        sample = run.rows[0].get(key)
-        if key == "diverged":
-            columns.append(Column("", 0, _marker, left=True))
-        elif isinstance(sample, tuple):
-            columns.append(Column(key, 10 * d - 1, fmt_vector(fmt_sci, 9)))
-        elif key == "lr" or not isinstance(sample, float):
-            columns.append(Column(key, 4, lambda x: f"{x:g}" if isinstance(x, float) else str(x)))
-        else:
-            columns.append(Column(key, 9, fmt_sci))
-    table = Table(columns)
-    return [table.header(), *(table.row([row.get(k) for k in keys]) for row in run.rows)]
-
-
-def export_command(history: History, args: argparse.Namespace) -> int:
-    """Write a run's epochs (or sweep rows) as CSV, in the columns its command's --csv has."""
-    run = history.get(args.id)
-    rows = list(_csv_rows(run))
-    with csv_output(args) as out:
-        for row in rows:
-            if out is not None:
-                out.add(row)
-    emit(f"# wrote {len(rows)} rows of run {run.id} to {args.csv}")
-    return EXIT_OK
-
-
-def _csv_rows(run: StoredRun) -> Iterator[dict[str, Any]]:
-    widths = {key: run.config.features for key in VECTORS}
-    keys = ROW_KEYS.get(run.kind)
-    if keys:
-        for row in run.rows:
-            yield flatten({k: row.get(k) for k in keys}, widths)
-        return
-    configs = {row.get("label"): row.get("config", {}) for row in run.rows}
-    for e in run.records:
-        extra: dict[str, Any] = {}
-        if run.kind == "sweep-loss":  # the columns `sweep loss --csv` writes first
-            cfg = configs.get(e.variant, {})
-            extra = {"variant": e.variant, "loss": cfg.get("loss"), "lr": cfg.get("lr")}
-        yield flatten({**extra, **e.values}, widths)
 
 
 def rm_command(history: History, args: argparse.Namespace) -> int:

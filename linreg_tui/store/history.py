@@ -16,112 +16,50 @@ history` starts fast and the app can record from its worker thread.
 from __future__ import annotations
 
 import json
-import math
 import os
 import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from dataclasses import fields
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+from typing import Any, Final
 
 import platformdirs
 
 from linreg_tui.engine.config import ConfigError, RunConfig
-from linreg_tui.engine.records import FINAL_STATUSES, FinalStatus
+from linreg_tui.engine.records import FINAL_STATUSES
 from linreg_tui.store.files import json_safe
+from linreg_tui.store.runs import (
+    KINDS,
+    SOURCES,
+    RunKind,
+    RunNotFound,
+    RunStatus,
+    RunSummary,
+    Source,
+    StoredEpoch,
+    StoredRun,
+)
+from linreg_tui.store.schema import (
+    ENV_VAR,
+    HistoryError,
+    alive,
+    connect,
+    dumps,
+    load_record,
+    revive,
+    rollback,
+    timestamp,
+)
 
-if TYPE_CHECKING:
-    from linreg_tui.engine.records import EpochRecord
-
-RunKind = Literal["run", "sweep-sizes", "sweep-lr", "sweep-loss"]
-Source = Literal["cli", "app"]
-RunStatus = Literal["running", FinalStatus]
-ShownStatus = Literal[RunStatus, "interrupted"]
-KINDS: Final[tuple[str, ...]] = get_args(RunKind)
-SOURCES: Final[tuple[str, ...]] = get_args(Source)
-ENV_VAR: Final = "LINREG_TUI_DB"
-BUSY_TIMEOUT_MS: Final = 10_000
-"""How long a write waits for another process's transaction before giving up."""
 _HOST: Final = socket.gethostname()
 _COLUMNS: Final = (
     "id, kind, source, label, config, params, status, started_at, finished_at, summary, pid, host"
 )
-
-MIGRATIONS: list[Sequence[str]] = [
-    (  # version 1
-        "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,"
-        " source TEXT NOT NULL, label TEXT, config TEXT NOT NULL, params TEXT NOT NULL,"
-        " loss TEXT, lr REAL, size INTEGER, status TEXT NOT NULL, started_at REAL NOT NULL,"
-        " finished_at REAL, summary TEXT NOT NULL DEFAULT '{}', pid INTEGER, host TEXT)",
-        "CREATE TABLE epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-        " variant TEXT NOT NULL, epoch INTEGER NOT NULL, record TEXT NOT NULL,"
-        " UNIQUE (run_id, variant, epoch))",
-        "CREATE TABLE sweep_rows (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-        " idx INTEGER NOT NULL, row TEXT NOT NULL, PRIMARY KEY (run_id, idx))",
-    ),
-]
-"""Schema steps; step k (1-based) takes a database from user_version k-1 to k. Append only."""
-
-
-class HistoryError(Exception):
-    """The history database cannot be opened, read or written; the message says why."""
-
-
-class RunNotFound(HistoryError):
-    """No run has this id."""
-
-    def __init__(self, run_id: int) -> None:
-        super().__init__(f"no run with id {run_id}")
-        self.run_id = run_id
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """One recorded run or sweep, without its records."""
-
-    id: int
-    kind: RunKind
-    source: Source
-    label: str | None
-    config: RunConfig
-    """The run's settings; for a sweep, the base the sweep varies."""
-    params: dict[str, Any]
-    """A sweep's own settings, e.g. {"sizes": [...], "seeds": 5}."""
-    status: ShownStatus
-    started_at: datetime
-    finished_at: datetime | None
-    summary: dict[str, Any]
-    """What `finish` stored, e.g. the final val_mse."""
-
-
-@dataclass(frozen=True)
-class StoredEpoch:
-    """One epoch record as stored; `variant` names a loss-sweep variant ('' for a run)."""
-
-    variant: str
-    epoch: int
-    values: dict[str, Any]
-
-    def to_record(self) -> EpochRecord:
-        """The engine's EpochRecord again."""
-        from linreg_tui.engine.records import EpochRecord
-
-        names = {f.name for f in fields(EpochRecord)}
-        return EpochRecord(**{k: v for k, v in self.values.items() if k in names})
-
-
-@dataclass(frozen=True)
-class StoredRun(RunSummary):
-    """A run with everything recorded for it, in the order it was recorded."""
-
-    records: tuple[StoredEpoch, ...]
-    rows: tuple[dict[str, Any], ...]
 
 
 def resolve_path(db: str | os.PathLike[str] | None = None) -> Path:
@@ -138,7 +76,7 @@ class History:
     def __init__(self, db: str | os.PathLike[str] | None = None) -> None:
         self.path = resolve_path(db)
         self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = _connect(self.path)
+        self._conn: sqlite3.Connection | None = connect(self.path)
 
     def start_run(
         self,
@@ -154,8 +92,8 @@ class History:
         swept = {"sweep-loss": "loss", "sweep-lr": "lr", "sweep-sizes": "size"}.get(kind)
         columns = {"loss": config.loss, "lr": config.lr, "size": config.num_train}
         row: dict[str, Any] = {k: None if swept == k else v for k, v in columns.items()}
-        row |= {"kind": kind, "source": source, "label": label, "config": _dumps(config.to_dict())}
-        row |= {"params": _dumps(params or {}), "status": "running", "started_at": time.time()}
+        row |= {"kind": kind, "source": source, "label": label, "config": dumps(config.to_dict())}
+        row |= {"params": dumps(params or {}), "status": "running", "started_at": time.time()}
         row |= {"pid": os.getpid(), "host": _HOST}  # to tell a dead run from a live one
         with self._write() as conn:
             cursor = conn.execute(
@@ -171,12 +109,12 @@ class History:
             _require(conn, run_id)
             conn.executemany(
                 "INSERT INTO epochs (run_id, variant, epoch, record) VALUES (?, ?, ?, ?)",
-                [(run_id, variant, int(v["epoch"]), _dumps(v)) for v in values],
+                [(run_id, variant, int(v["epoch"]), dumps(v)) for v in values],
             )
 
     def add_sweep_rows(self, run_id: int, rows: Iterable[Any]) -> None:
         """Append sweep rows (dataclasses or mappings) after the run's earlier rows."""
-        texts = [_dumps(json_safe(r)) for r in rows]
+        texts = [dumps(json_safe(r)) for r in rows]
         with self._write() as conn:
             _require(conn, run_id)
             (start,) = conn.execute(
@@ -194,7 +132,7 @@ class History:
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?",
-                (status, time.time(), _dumps(json_safe(summary or {})), run_id),
+                (status, time.time(), dumps(json_safe(summary or {})), run_id),
             )
             if cursor.rowcount == 0:
                 raise RunNotFound(run_id)
@@ -239,8 +177,8 @@ class History:
         summary = _summary(row)
         return StoredRun(
             **{f.name: getattr(summary, f.name) for f in fields(RunSummary)},
-            records=tuple(StoredEpoch(v, e, _load_record(text)) for v, e, text in epochs),
-            rows=tuple(_revive(json.loads(text)) for (text,) in rows),
+            records=tuple(StoredEpoch(v, e, load_record(text)) for v, e, text in epochs),
+            rows=tuple(revive(json.loads(text)) for (text,) in rows),
         )
 
     def delete(self, run_id: int) -> bool:
@@ -289,81 +227,11 @@ class History:
                 yield conn
                 conn.execute("COMMIT")
             except sqlite3.Error as error:
-                _rollback(conn)
+                rollback(conn)
                 raise HistoryError(f"history database {self.path}: {error}") from error
             except BaseException:
-                _rollback(conn)
+                rollback(conn)
                 raise
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-    except (OSError, sqlite3.Error) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise HistoryError(f"cannot open the history database {path}: {reason}") from None
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _refuse_foreign(conn, path)  # before anything writes to the file
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: safe if the process dies
-        _migrate(conn, path)
-    except sqlite3.Error as error:
-        conn.close()
-        if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
-            raise HistoryError(f"{path} is not a linreg-tui history database ({error})") from None
-        raise HistoryError(f"cannot open the history database {path}: {error}") from None
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> int:
-    """The file's schema version; HistoryError if it is newer or another program's."""
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-        raise HistoryError(
-            f"{path} is an SQLite database of another program, not a linreg-tui history; "
-            "choose another --db"
-        )
-    if version > len(MIGRATIONS):
-        raise HistoryError(
-            f"{path} was written by a newer linreg-tui (history schema version {version}; this "
-            f"one reads up to {len(MIGRATIONS)}); upgrade linreg-tui, or point --db or "
-            f"{ENV_VAR} at another file. The database was left untouched."
-        )
-    return version
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Apply the missing MIGRATIONS steps in one transaction: all of them or none."""
-    conn.execute("BEGIN IMMEDIATE")  # then re-read: another process may have just migrated
-    try:
-        version = _refuse_foreign(conn, path)
-        for number in range(version + 1, len(MIGRATIONS) + 1):
-            try:
-                for statement in MIGRATIONS[number - 1]:
-                    conn.execute(statement)
-            except sqlite3.Error as error:
-                raise HistoryError(
-                    f"cannot upgrade the history database {path} to schema version {number}: "
-                    f"{error}; it was left at version {version}"
-                ) from None
-            conn.execute(f"PRAGMA user_version = {number}")
-        conn.execute("COMMIT")
-    except BaseException:
-        _rollback(conn)
-        raise
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
 
 
 def _require(conn: sqlite3.Connection, run_id: int) -> None:
@@ -371,34 +239,9 @@ def _require(conn: sqlite3.Connection, run_id: int) -> None:
         raise RunNotFound(run_id)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(json_safe(value), allow_nan=False, separators=(",", ":"))
-
-
-def _revive(value: Any) -> Any:
-    """JSON back to record values: null -> nan, arrays -> tuples."""
-    if value is None:
-        return math.nan
-    if isinstance(value, list):
-        return tuple(_revive(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _revive(v) for k, v in value.items()}
-    return value
-
-
-def _load_record(text: str) -> dict[str, Any]:
-    raw = json.loads(text)
-    values: dict[str, Any] = _revive(raw)
-    if "weight_grad" in raw and raw["weight_grad"] is None:  # epoch 0: no gradient yet
-        values["weight_grad"] = None
-        if "bias_grad" in values:
-            values["bias_grad"] = None
-    return values
-
-
 def _summary(row: tuple[Any, ...]) -> RunSummary:
     id_, kind, source, label, config, params, status, started, finished, summary, pid, host = row
-    if status == "running" and host == _HOST and not _alive(pid):
+    if status == "running" and host == _HOST and not alive(pid):
         status = "interrupted"
     known = {f.name for f in fields(RunConfig)}
     try:
@@ -413,23 +256,7 @@ def _summary(row: tuple[Any, ...]) -> RunSummary:
         config=cfg,
         params=json.loads(params),
         status=status,
-        started_at=_time(started),
-        finished_at=None if finished is None else _time(finished),
-        summary=_revive(json.loads(summary)),
+        started_at=timestamp(started),
+        finished_at=None if finished is None else timestamp(finished),
+        summary=revive(json.loads(summary)),
     )
-
-
-def _time(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
-
-
-def _alive(pid: int | None) -> bool:
-    if pid is None or pid <= 0 or os.name == "nt":  # on Windows os.kill(pid, 0) kills
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: alive, owned by someone else
-        return True
-    return True

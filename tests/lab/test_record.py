@@ -66,7 +66,7 @@ def test_an_interrupted_or_crashed_job_keeps_its_epochs(
 ) -> None:
     """Ctrl-C (or a crash) in the front end while the job trains: the job is stopped, and
     the history keeps the epochs it reached, marked cancelled (or failed)."""
-    cfg = replace(TINY, epochs=5, num_train=32, batch_size=32)
+    cfg = replace(TINY, epochs=100_000, num_train=32, batch_size=32)  # seconds: stopped early
     plan = single_run(cfg)
     seen: list[int] = []
     recorder = Recorder(plan, HistoryHandle(), source="cli")
@@ -77,7 +77,8 @@ def test_an_interrupted_or_crashed_job_keeps_its_epochs(
                 raise error
     run = stored(recorder)
     assert run.status == status  # type: ignore[attr-defined]
-    assert [e.epoch for e in run.records] == seen == [0]  # type: ignore[attr-defined]
+    epochs = [e.epoch for e in run.records]  # type: ignore[attr-defined]
+    assert seen == [0] and epochs == list(range(len(epochs))) and len(epochs) < 100_000
 
 
 def test_sweeps_record_their_rows_and_variants() -> None:
