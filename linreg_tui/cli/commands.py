@@ -34,7 +34,7 @@ from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import Event
 from linreg_tui.lab.plans import Plan, single_run
-from linreg_tui.lab.text import fmt_fixed, fmt_sci, fmt_vector
+from linreg_tui.lab.text import diverged_marker, fmt_fixed, fmt_sci, fmt_vector
 from linreg_tui.store.files import flatten, to_json
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def run_table(d: int) -> Table:
             Column("b_hat", 8, fmt_fixed),
             Column("|w-w_hat|", vec_w, fmt_vector(fmt_sci, 8)),
             Column("|b-b_hat|", 9, fmt_sci),
-            Column("", 0, lambda diverged: "diverged" if diverged else "", left=True),
+            Column("", 0, diverged_marker, left=True),
         ]
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 from linreg_tui.cli.common import EXIT_OK, csv_output, describe_config, emit
 from linreg_tui.cli.sweep_output import LR_CSV, SIZE_CSV, SIZE_CSV_FLOOR
 from linreg_tui.cli.table import Column, Table
-from linreg_tui.lab.text import fmt_sci, fmt_vector
+from linreg_tui.lab.text import diverged_marker, fmt_sci, fmt_vector
 from linreg_tui.store.files import flatten, to_json
 from linreg_tui.store.history import History, RunSummary, StoredRun
 
@@ -65,10 +65,6 @@ def _plain(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _marker(diverged: Any) -> str:
-    return "diverged" if diverged is True else ""
-
-
 def _epoch_lines(run: StoredRun) -> list[str]:
     if not run.records:
         return []
@@ -76,7 +72,7 @@ def _epoch_lines(run: StoredRun) -> list[str]:
     columns += [Column("epoch", 5), Column("steps", 6)]
     heads = ("train loss", "train MSE", "val MSE", "||w-w_hat||", "|b-b_hat|")
     columns += [Column(head, 9, fmt_sci) for head in heads]
-    table = Table([*columns, Column("", 0, _marker, left=True)])
+    table = Table([*columns, Column("", 0, lambda d: diverged_marker(d is True), left=True)])
     lines = [table.header()]
     for e in run.records:
         v = e.values
@@ -95,7 +91,7 @@ def _rows_lines(run: StoredRun, keys: tuple[str, ...]) -> list[str]:
     for key in keys:
         sample = run.rows[0].get(key)
         if key == "diverged":
-            columns.append(Column("", 0, _marker, left=True))
+            columns.append(Column("", 0, lambda d: diverged_marker(d is True), left=True))
         elif isinstance(sample, tuple):
             columns.append(Column(key, 10 * d - 1, fmt_vector(fmt_sci, 9)))
         elif key == "lr" or not isinstance(sample, float):

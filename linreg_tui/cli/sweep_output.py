@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from linreg_tui.cli.common import (
     EXIT_OK,
@@ -20,7 +20,8 @@ from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import Event
 from linreg_tui.lab.plans import Plan, RunsPlan
-from linreg_tui.lab.text import fmt_sci, fmt_vector
+from linreg_tui.lab.text import diverged_marker, fmt_sci, fmt_vector
+from linreg_tui.lab.verdicts import size_regime
 from linreg_tui.store.files import flatten, to_json
 
 if TYPE_CHECKING:
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
 SIZE_CSV = ("size", "seed", "train_mse", "val_mse", "w_error", "b_error")
 SIZE_CSV_FLOOR = ("lstsq_w_error", "lstsq_b_error", "diverged")
 LR_CSV = ("lr", "epochs", "train_mse", "val_mse", "w_error_norm", "b_error", "diverged")
-
-
-def _marker(diverged: Any) -> str:
-    return "diverged" if diverged else ""
 
 
 def _spread(s: Spread) -> str:
@@ -68,7 +65,7 @@ def print_sizes(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -
             Column("|b-b_hat|", 9, fmt_sci),
             Column("lstsq |w-w*|", _vec_width(d), vec),
             Column("lstsq |b-b*|", 9, fmt_sci),
-            Column("", 0, _marker, left=True),
+            Column("", 0, diverged_marker, left=True),
         ]
     )
     columns = [
@@ -112,11 +109,8 @@ def print_sizes(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -
     emit("# per size: ||w-w_hat|| is the norm over the weights; lstsq is the least-squares floor")
     emit(summary.header())
     for s in summaries:
-        note = "near floor" if s.converged else ""
-        if s.diverged:
-            note = f"{s.diverged} diverged"
         row = [s.size, s.seeds, s.w_error_norm, s.b_error]
-        emit(summary.row([*row, s.lstsq_w_error_norm, s.lstsq_b_error, note]))
+        emit(summary.row([*row, s.lstsq_w_error_norm, s.lstsq_b_error, size_regime(s)]))
     emit("")
     for line in slope_lines(slopes):
         emit(line)
@@ -149,7 +143,7 @@ def print_lr(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> i
             Column("val MSE", 9, fmt_sci),
             Column("||w-w_hat||", 11, fmt_sci),
             Column("|b-b_hat|", 9, fmt_sci),
-            Column("", 0, _marker, left=True),
+            Column("", 0, diverged_marker, left=True),
         ]
     )
     grid: dict[float, dict[int, GridCell]] = {}
@@ -175,7 +169,7 @@ def _grid_text(grid: dict[float, dict[int, GridCell]]) -> str:
     epochs = sorted({e for row in grid.values() for e in row})
     cols = [Column("val MSE  lr \\ epochs", 19, lambda x: f"{x:g}")]
     cols += [
-        Column(str(e), 9, lambda c: "diverged" if c.diverged else fmt_sci(c.val_mse))
+        Column(str(e), 9, lambda c: diverged_marker(c.diverged) or fmt_sci(c.val_mse))
         for e in epochs
     ]
     table = Table(cols)
@@ -199,7 +193,7 @@ def print_loss(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) ->
             Column("val MSE", 9, fmt_sci),
             Column("||w-w_hat||", 11, fmt_sci),
             Column("|b-b_hat|", 9, fmt_sci),
-            Column("", 0, _marker, left=True),
+            Column("", 0, diverged_marker, left=True),
         ]
     )
     vectors = {"w_hat": d, "w_error": d, "weight_grad": d}

@@ -1,5 +1,5 @@
-"""Number formats: how a loss, a parameter or a vector reads in a table cell, in the
-command line's tables and the app's alike."""
+"""Number formats: how a loss, a parameter, a vector or a slope reads in a table cell or a
+sentence, in the command line's tables and the app's alike."""
 
 from __future__ import annotations
 
@@ -39,3 +39,32 @@ def fmt_vector(fmt: Formatter, width: int = 10) -> Formatter:
         return shown + (f" ...(+{len(values) - MAX_SHOWN})" if len(values) > MAX_SHOWN else "")
 
     return render
+
+
+def fmt_g(value: float | None, spec: str = ".5g") -> str:
+    """A number for a narrow column; "·" when absent, 'inf'/'nan' as such."""
+    if value is None:
+        return "·"
+    if not math.isfinite(value):
+        return str(value)
+    return format(value, spec)
+
+
+def fmt_short(value: float | None) -> str:
+    """A positive quantity in 6 characters or so: 1.2e-4, 3.4e+1 -> 3.4e1; '·' if absent."""
+    if value is None:
+        return "·"
+    if not math.isfinite(value):
+        return str(value)
+    mantissa, _, exponent = f"{value:.1e}".partition("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def fmt_slope(slope: float | None) -> str:
+    """'−0.57' (a true minus sign), or 'n/a' when too few sizes could be fitted."""
+    return "n/a" if slope is None else f"{slope:+.2f}".replace("-", "−")
+
+
+def diverged_marker(diverged: object) -> str:
+    """The word a table row of a diverged run ends with."""
+    return "diverged" if diverged else ""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from linreg_tui.engine.config import FIELD_NAMES, LOSS_NAMES
+from linreg_tui.lab.text import fmt_g
 from linreg_tui.ui.widgets.fields import to_text
-from linreg_tui.ui.widgets.params_pane import fmt
 from linreg_tui.ui.widgets.results_table import STATUS_STYLE, Cell, num
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
-        return fmt(value, ".4g")
+        return fmt_g(value, ".4g")
     return str(value)
 
 

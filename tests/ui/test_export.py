@@ -13,6 +13,7 @@ import pytest
 from textual.widgets import Input
 
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.lab.text import fmt_short as short
 from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.export import (
     csv_text,
@@ -24,7 +25,7 @@ from linreg_tui.ui.export import (
 from linreg_tui.ui.views import VIEWS
 from linreg_tui.ui.widgets.export_prompt import ExportPrompt
 from linreg_tui.ui.widgets.loss_chart import LossChart
-from linreg_tui.ui.widgets.sweep_tables import GridTable, SizeTable, short
+from linreg_tui.ui.widgets.sweep_tables import GridTable, SizeTable
 from tests.ui.conftest import SIZE, make_app, run_to_end
 
 

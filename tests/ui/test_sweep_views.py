@@ -10,12 +10,13 @@ from textual.widgets import Checkbox, Input
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import SweepRowsCompleted
+from linreg_tui.lab.text import fmt_short as short
 from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.jobs import JobEvent
 from linreg_tui.ui.views.lr_grid import LrGridView
 from linreg_tui.ui.views.sizes import SizesView
 from linreg_tui.ui.widgets.sweep_charts import CurveChart, SizeChart
-from linreg_tui.ui.widgets.sweep_tables import GridTable, SizeTable, short
+from linreg_tui.ui.widgets.sweep_tables import GridTable, SizeTable
 from tests.ui.conftest import SIZE, make_app, run_to_end, wait_for
 
 

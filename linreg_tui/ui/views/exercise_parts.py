@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from linreg_tui.ui.widgets.params_pane import fmt
+from linreg_tui.lab.text import fmt_g
 from linreg_tui.ui.widgets.results_table import STATUS_STYLE, Cell, num
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def vector_cell(values: Sequence[float] | None, spec: str = ".4g") -> Cell:
     """A cell showing '1.994, -3.393', sorted by the first component."""
     if values is None:
         return num(None)
-    return Cell(values[0], ", ".join(fmt(v, spec) for v in values))
+    return Cell(values[0], ", ".join(fmt_g(v, spec) for v in values))
 
 
 def status_cell(status: str) -> Cell:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -15,14 +14,15 @@ from textual.widgets import DataTable, Static
 from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, DEFAULT_LRS, ConfigError
 from linreg_tui.lab.lists import parse_epochs_list, parse_lrs
 from linreg_tui.lab.plans import SweepPlan, lr_plan
+from linreg_tui.lab.text import fmt_short
+from linreg_tui.lab.verdicts import grid_findings
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.sweep_charts import CurveChart
 from linreg_tui.ui.widgets.sweep_fields import FieldSpec, SweepFields
-from linreg_tui.ui.widgets.sweep_tables import GridTable, short
+from linreg_tui.ui.widgets.sweep_tables import GridTable
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.engine.results import GridCell
     from linreg_tui.lab.events import RunFinished, RunStarted, SweepRowsCompleted
 
 HINT = "[dim]↑ ended above its start · the form's lr and epochs are unused here[/]"
@@ -48,33 +48,6 @@ FIELDS = [
                "training lengths, one grid column each", parse_epochs_list)],
 ]  # fmt: skip
 """The view's own settings (the CLI's `sweep lr --lrs --epochs-list`)."""
-
-
-def findings(lrs: Sequence[float], cells: dict[tuple[float, int], GridCell]) -> list[str]:
-    """One line per lr, in words, from the cells on screen."""
-    lines = []
-    for lr in lrs:
-        row = sorted((c for (r, _), c in cells.items() if r == lr), key=lambda c: c.epochs)
-        if not row:
-            continue
-        if any(c.diverged for c in row):
-            at = next(c.diverged_at for c in row if c.diverged)
-            lines.append(f"lr {lr:g}: [b]diverged[/] at epoch {at}")
-            continue
-        first, last = row[0], row[-1]
-        text = (
-            f"lr {lr:g}: {short(first.val_mse)} after {first.epochs} → "
-            f"{short(last.val_mse)} after {last.epochs}"
-        )
-        if last.worse_than_start:
-            text += ", [b]above its start[/]"
-        elif len(row) > 1 and last.val_mse < 0.5 * row[-2].val_mse:
-            text += ", still falling"
-        else:
-            flat = next(c for c in row if c.val_mse <= 1.5 * last.val_mse)
-            text += f", flat from {flat.epochs} epoch{'s' if flat.epochs != 1 else ''} on"
-        lines.append(text)
-    return lines
 
 
 class LrGridView(ExperimentView):
@@ -158,11 +131,11 @@ class LrGridView(ExperimentView):
         self.chart.show(self.table.cell_at(row, column))
 
     def _explain(self) -> None:
-        lines = findings(self.table.lrs, self.table.cells)
+        lines = grid_findings(self.table.lrs, self.table.cells)
         text = EXPLANATION
         if lines:
             noise = self.base.noise**2 if self.base is not None else math.nan
-            text += f"\n\n[b]Measured here[/b] (noise² = {short(noise)}):\n" + "\n".join(lines)
+            text += f"\n\n[b]Measured here[/b] (noise² = {fmt_short(noise)}):\n" + "\n".join(lines)
         self.explanation.update(text)
 
     def set_log_y(self, log_y: bool) -> None:

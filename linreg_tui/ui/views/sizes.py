@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -14,28 +13,27 @@ from textual.widgets import Static
 from linreg_tui.engine.config import (
     DEFAULT_SEEDS,
     DEFAULT_SIZES,
-    NEAR_FLOOR,
     SIZE_SWEEP_B,
     ConfigError,
 )
 from linreg_tui.lab.limits import MAX_RUNS, too_many_seeds, whole
 from linreg_tui.lab.lists import parse_b, parse_seeds, parse_sizes, parse_steps
 from linreg_tui.lab.plans import SweepPlan, sizes_plan
+from linreg_tui.lab.text import fmt_slope
+from linreg_tui.lab.verdicts import size_findings, size_regime
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.sweep_charts import Series, SizeChart
 from linreg_tui.ui.widgets.sweep_fields import FieldSpec, SweepFields
-from linreg_tui.ui.widgets.sweep_tables import SizeTable, short
+from linreg_tui.ui.widgets.sweep_tables import SizeTable
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
-    from linreg_tui.engine.results import SizePoint, SizeSlopes, SizeSummary
+    from linreg_tui.engine.results import SizePoint, SizeSummary
     from linreg_tui.lab.events import RunFinished, RunStarted, SweepRowsCompleted
 
 EQUAL_STEPS = 2000
 """SGD steps every size trains with "equal steps" on: 62 epochs of 32 at n = 1000, enough
 for n = 10 to reach its floor, and a few epochs even at n = 10240."""
-AT_FLOOR = 1.5
-"""SGD within this factor of the floor counts as having reached it."""
 
 HINT = "[dim]each n: num_train = num_val = n · b = 4 as in the exercise · rest: the form[/]"
 
@@ -68,48 +66,6 @@ FIELDS = [
      FieldSpec("average", "average", False, "report iterates averaged over the last epoch")],
 ]  # fmt: skip
 """The view's own settings, a row of the form per list."""
-
-
-def regime(summary: SizeSummary) -> str:
-    """Which error dominates at this size, from SGD's mean error over the floor's."""
-    if summary.diverged:
-        return f"{summary.diverged} diverged"
-    ratio = summary.w_error_norm.mean / summary.lstsq_w_error_norm.mean
-    if not summary.converged:
-        return "too few steps"
-    return "at floor" if ratio <= AT_FLOOR else "lr plateau"
-
-
-def slope_text(slope: float | None) -> str:
-    """'−0.57' (a true minus sign), or 'n/a' when too few sizes could be fitted."""
-    return "n/a" if slope is None else f"{slope:+.2f}".replace("-", "−")
-
-
-def findings(summaries: Sequence[SizeSummary], slopes: SizeSlopes) -> list[str]:
-    """The claims, measured on the rows on screen."""
-    lines = [
-        f"floor slope: w {slope_text(slopes.floor_w)}, b {slope_text(slopes.floor_b)} "
-        "(−0.5 is the n^(−1/2) rate)"
-    ]
-    good = slopes.sgd_sizes
-    if good:
-        lines.append(
-            f"SGD slope: w {slope_text(slopes.sgd_w)}, b {slope_text(slopes.sgd_b)}, fitted "
-            f"on n = {good[0]}–{good[-1]} (within {NEAR_FLOOR:g}× of the floor)"
-        )
-    by_regime: dict[str, list[int]] = {}
-    for s in summaries:
-        by_regime.setdefault(regime(s), []).append(s.size)
-    for name, sizes in by_regime.items():
-        lines.append(f"{name}: n = {', '.join(map(str, sizes))}")
-    if summaries:
-        last = summaries[-1]
-        sgd, floor = last.w_error_norm.mean, last.lstsq_w_error_norm.mean
-        lines.append(
-            f"at n = {last.size}: SGD ‖w−ŵ‖ {short(sgd)}, floor {short(floor)}: "
-            f"{sgd / floor:.1f}× the floor ({regime(last)})"
-        )
-    return lines
 
 
 class SizesView(ExperimentView):
@@ -204,22 +160,22 @@ class SizesView(ExperimentView):
         counts = Counter(p.size for p in self.points)
         whole = [p for p in self.points if counts[p.size] == self.planned[1]]  # every seed in
         self.summaries = summarize_sizes(whole)
-        self.table.show(self.summaries, [regime(s) for s in self.summaries])
+        self.table.show(self.summaries, [size_regime(s) for s in self.summaries])
         slopes = size_slopes(self.summaries)
         sizes = [s.size for s in self.summaries]
         means = [s.w_error_norm.mean for s in self.summaries]
         floors = [s.lstsq_w_error_norm.mean for s in self.summaries]
         self.chart.show(
             [
-                Series(f"SGD, slope {slope_text(slopes.sgd_w)}", sizes, means, "warning",
+                Series(f"SGD, slope {fmt_slope(slopes.sgd_w)}", sizes, means, "warning",
                        slopes.sgd_sizes),
-                Series(f"floor, slope {slope_text(slopes.floor_w)}", sizes, floors, "primary",
+                Series(f"floor, slope {fmt_slope(slopes.floor_w)}", sizes, floors, "primary",
                        sizes),
             ]
         )  # fmt: skip
         text = EXPLANATION
         if self.summaries:
-            lines = findings(self.summaries, slopes)
+            lines = size_findings(self.summaries, slopes)
             text = "[b]Measured here[/b]\n" + "\n".join(lines) + "\n\n" + EXPLANATION
         self.explanation.update(text)
 
@@ -232,7 +188,7 @@ class SizesView(ExperimentView):
     def export_rows(self) -> list[dict[str, object]]:
         rows: list[dict[str, object]] = []
         for s in self.summaries:
-            row: dict[str, object] = {"size": s.size, "seeds": s.seeds, "regime": regime(s)}
+            row: dict[str, object] = {"size": s.size, "seeds": s.seeds, "regime": size_regime(s)}
             for i, e in enumerate(s.w_error, start=1):
                 row[f"w_error_{i}_mean"], row[f"w_error_{i}_std"] = e.mean, e.std
             row["b_error_mean"], row["b_error_std"] = s.b_error.mean, s.b_error.std

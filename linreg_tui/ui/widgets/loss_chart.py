@@ -11,7 +11,7 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from linreg_tui.ui.widgets.params_pane import fmt
+from linreg_tui.lab.text import fmt_g
 
 if TYPE_CHECKING:
     from linreg_tui.engine.records import EpochRecord
@@ -144,7 +144,9 @@ class LossChart(PlotextPlot):
         self.border_title = " · ".join(parts)
         # latest values in the legend: train and val often overlap on the plot
         self.border_subtitle = "  ".join(
-            f"[{colour}]━ {label}" + (f" {fmt(getattr(last, get), '.2e')}" if last else "") + "[/]"
+            f"[{colour}]━ {label}"
+            + (f" {fmt_g(getattr(last, get), '.2e')}" if last else "")
+            + "[/]"
             for get, label, colour in self._series()
         )
 

@@ -9,21 +9,14 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from linreg_tui.lab.text import fmt_g
+
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.records import EpochRecord
 
 MAX_WEIGHT_ROWS = 3
 """Weights shown one per row; the rest are summarised by the norm of their error."""
-
-
-def fmt(value: float | None, spec: str = ".5g") -> str:
-    """A number for a narrow column; "·" when absent, 'inf'/'nan' as such."""
-    if value is None:
-        return "·"
-    if not math.isfinite(value):
-        return str(value)
-    return format(value, spec)
 
 
 class ParamsPane(Static):
@@ -56,22 +49,22 @@ class ParamsPane(Static):
         for i in range(shown):
             table.add_row(
                 f"w{i + 1}" if cfg.features > 1 else "w",
-                fmt(cfg.w[i]),
-                fmt(rec.w_hat[i] if rec else None),
-                fmt(rec.w_error[i] if rec else None, ".2e"),
-                fmt(rec.weight_grad[i] if rec and rec.weight_grad else None, ".2e"),
+                fmt_g(cfg.w[i]),
+                fmt_g(rec.w_hat[i] if rec else None),
+                fmt_g(rec.w_error[i] if rec else None, ".2e"),
+                fmt_g(rec.weight_grad[i] if rec and rec.weight_grad else None, ".2e"),
             )
         if cfg.features > shown:
             rest = rec.w_error[shown:] if rec else ()
             norm = math.sqrt(sum(e * e for e in rest)) if rec else None
             table.add_row(
-                Text(f"+{cfg.features - shown}", style="dim"), "", "", fmt(norm, ".2e"), ""
+                Text(f"+{cfg.features - shown}", style="dim"), "", "", fmt_g(norm, ".2e"), ""
             )
         table.add_row(
             "b",
-            fmt(cfg.b),
-            fmt(rec.b_hat if rec else None),
-            fmt(rec.b_error if rec else None, ".2e"),
-            fmt(rec.bias_grad if rec else None, ".2e"),
+            fmt_g(cfg.b),
+            fmt_g(rec.b_hat if rec else None),
+            fmt_g(rec.b_error if rec else None, ".2e"),
+            fmt_g(rec.bias_grad if rec else None, ".2e"),
         )
         return table

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from linreg_tui.ui.widgets.params_pane import fmt
+from linreg_tui.lab.text import fmt_g
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
@@ -59,7 +59,7 @@ class Cell:
 
 def num(value: float | None, spec: str = ".3g") -> Cell:
     """A numeric cell; None (no record) sorts and shows like a non-finite value."""
-    return Cell(math.nan if value is None else value, fmt(value, spec))
+    return Cell(math.nan if value is None else value, fmt_g(value, spec))
 
 
 class SortableTable(DataTable[Cell]):

@@ -16,8 +16,8 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
+from linreg_tui.lab.text import fmt_short
 from linreg_tui.ui.widgets.loss_chart import log_ticks, plot_series, plottable
-from linreg_tui.ui.widgets.sweep_tables import short
 
 if TYPE_CHECKING:
     from linreg_tui.engine.results import GridCell
@@ -74,7 +74,7 @@ class CurveChart(PlotextPlot):
             self.border_title = f"[b $error]DIVERGED at epoch {cell.diverged_at}[/] · {where}"
         else:
             self.border_title = f"{scale} · {where}"
-        self.border_subtitle = f"start {short(cell.curve[0])} → end {short(cell.curve[-1])}"
+        self.border_subtitle = f"start {fmt_short(cell.curve[0])} → end {fmt_short(cell.curve[-1])}"
 
 
 @dataclass(frozen=True)

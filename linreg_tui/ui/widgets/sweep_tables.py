@@ -16,6 +16,8 @@ from rich.text import Text
 from textual.color import Color
 from textual.widgets import DataTable
 
+from linreg_tui.lab.text import fmt_short
+
 if TYPE_CHECKING:
     from linreg_tui.engine.results import GridCell, SizeSummary, Spread
 
@@ -23,22 +25,12 @@ CELL_WIDTH = 9
 """A grid cell: 'diverged' or '1.2e-4' centred, two lines (val MSE, then ||w - w_hat||)."""
 
 
-def short(value: float | None) -> str:
-    """A positive quantity in 6 characters or so: 1.2e-4, 3.4e+1 -> 3.4e1; '·' if absent."""
-    if value is None:
-        return "·"
-    if not math.isfinite(value):
-        return str(value)
-    mantissa, _, exponent = f"{value:.1e}".partition("e")
-    return f"{mantissa}e{int(exponent)}"
-
-
 def spread(s: Spread) -> str:
     """'1.2e-3±4e-4' (mean ± std over seeds)."""
     if not math.isfinite(s.mean):
         return "·"
     std = f"{s.std:.0e}".replace("e-0", "e-").replace("e+0", "e")
-    return f"{short(s.mean)}±{std}"
+    return f"{fmt_short(s.mean)}±{std}"
 
 
 class GridTable(DataTable[Text]):
@@ -90,7 +82,7 @@ class GridTable(DataTable[Text]):
             bg = self._colour(1.0, "error")
         else:
             mark = "↑" if cell.worse_than_start else ""
-            lines = (mark + short(cell.val_mse), f"w {short(cell.w_error_norm)}")
+            lines = (mark + fmt_short(cell.val_mse), f"w {fmt_short(cell.w_error_norm)}")
             if cell.val_mse > 0:
                 t = 0.5 if high <= low else (math.log10(cell.val_mse) - low) / (high - low)
             else:
@@ -171,9 +163,9 @@ class SizeTable(DataTable[Text]):
                 Text(f"{ratio:.1f}" if math.isfinite(ratio) else "·", justify="right"),
                 *[Text(spread(e), justify="right") for e in errors],
                 Text(spread(s.b_error), justify="right"),
-                Text(short(s.lstsq_w_error_norm.mean), justify="right"),
-                Text(short(s.lstsq_b_error.mean), justify="right"),
-                Text(short(s.train_mse.mean), justify="right"),
-                Text(short(s.val_mse.mean), justify="right"),
+                Text(fmt_short(s.lstsq_w_error_norm.mean), justify="right"),
+                Text(fmt_short(s.lstsq_b_error.mean), justify="right"),
+                Text(fmt_short(s.train_mse.mean), justify="right"),
+                Text(fmt_short(s.val_mse.mean), justify="right"),
             ]
             self.add_row(*cells, key=str(s.size))

@@ -1,0 +1,88 @@
+"""Verdicts: what a result means, as the app's views and the command line word it.
+
+Each rule and its threshold lives here once: the dataset-size regimes (the CLI's summary
+column and the app's table and "what to see" panel), and the lr grid's findings. Text may
+carry the app's [b]bold[/] markup; the command line prints only the plain words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from linreg_tui.engine.config import NEAR_FLOOR
+from linreg_tui.lab.text import fmt_short, fmt_slope
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.results import GridCell, SizeSlopes, SizeSummary
+
+AT_FLOOR = 1.5
+"""SGD within this factor of the floor counts as having reached it."""
+REGIMES = ("too few steps", "lr plateau", "at floor")
+"""The dataset-size regimes, from far above the floor to on it (d2l 3.5 ex. 5). SGD more
+than NEAR_FLOOR x the floor has optimization error left (too few steps); within AT_FLOOR x
+it is on the floor; between, constant-lr SGD's noise holds it above (lr plateau)."""
+
+
+def size_regime(summary: SizeSummary) -> str:
+    """Which error dominates at this size, from SGD's mean error over the floor's."""
+    if summary.diverged:
+        return f"{summary.diverged} diverged"
+    ratio = summary.w_error_norm.mean / summary.lstsq_w_error_norm.mean
+    if not summary.converged:
+        return "too few steps"
+    return "at floor" if ratio <= AT_FLOOR else "lr plateau"
+
+
+def size_findings(summaries: Sequence[SizeSummary], slopes: SizeSlopes) -> list[str]:
+    """The claims, measured on the rows on screen."""
+    lines = [
+        f"floor slope: w {fmt_slope(slopes.floor_w)}, b {fmt_slope(slopes.floor_b)} "
+        "(−0.5 is the n^(−1/2) rate)"
+    ]
+    good = slopes.sgd_sizes
+    if good:
+        lines.append(
+            f"SGD slope: w {fmt_slope(slopes.sgd_w)}, b {fmt_slope(slopes.sgd_b)}, fitted "
+            f"on n = {good[0]}–{good[-1]} (within {NEAR_FLOOR:g}× of the floor)"
+        )
+    by_regime: dict[str, list[int]] = {}
+    for s in summaries:
+        by_regime.setdefault(size_regime(s), []).append(s.size)
+    for name, sizes in by_regime.items():
+        lines.append(f"{name}: n = {', '.join(map(str, sizes))}")
+    if summaries:
+        last = summaries[-1]
+        sgd, floor = last.w_error_norm.mean, last.lstsq_w_error_norm.mean
+        lines.append(
+            f"at n = {last.size}: SGD ‖w−ŵ‖ {fmt_short(sgd)}, floor {fmt_short(floor)}: "
+            f"{sgd / floor:.1f}× the floor ({size_regime(last)})"
+        )
+    return lines
+
+
+def grid_findings(lrs: Sequence[float], cells: dict[tuple[float, int], GridCell]) -> list[str]:
+    """One line per lr, in words, from the cells on screen."""
+    lines = []
+    for lr in lrs:
+        row = sorted((c for (r, _), c in cells.items() if r == lr), key=lambda c: c.epochs)
+        if not row:
+            continue
+        if any(c.diverged for c in row):
+            at = next(c.diverged_at for c in row if c.diverged)
+            lines.append(f"lr {lr:g}: [b]diverged[/] at epoch {at}")
+            continue
+        first, last = row[0], row[-1]
+        text = (
+            f"lr {lr:g}: {fmt_short(first.val_mse)} after {first.epochs} → "
+            f"{fmt_short(last.val_mse)} after {last.epochs}"
+        )
+        if last.worse_than_start:
+            text += ", [b]above its start[/]"
+        elif len(row) > 1 and last.val_mse < 0.5 * row[-2].val_mse:
+            text += ", still falling"
+        else:
+            flat = next(c for c in row if c.val_mse <= 1.5 * last.val_mse)
+            text += f", flat from {flat.epochs} epoch{'s' if flat.epochs != 1 else ''} on"
+        lines.append(text)
+    return lines
