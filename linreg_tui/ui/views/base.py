@@ -48,6 +48,16 @@ class ExperimentView(Vertical):
     DESCRIPTION: ClassVar[str] = ""
     """One line for the command palette."""
 
+    def __init_subclass__(cls, view_id: str | None = None, **kwargs: object) -> None:
+        """`class MyView(ExperimentView, view_id="my-view")`: id, title and description
+        come from the view's entry in `registry.VIEWS`."""
+        super().__init_subclass__(**kwargs)
+        if view_id is not None:
+            from linreg_tui.ui.views.registry import BY_ID
+
+            entry = BY_ID[view_id]
+            cls.VIEW_ID, cls.TITLE, cls.DESCRIPTION = view_id, entry.TITLE, entry.DESCRIPTION
+
     @classmethod
     def load(cls) -> type[ExperimentView]:
         """The class itself: a view class can stand in the view list (`ViewEntry`)."""

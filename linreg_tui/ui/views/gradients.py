@@ -63,12 +63,9 @@ def noise_floor(cfg: RunConfig) -> float | None:
     return scale[cfg.loss] * cfg.noise * math.sqrt(d)
 
 
-class GradientsView(ExperimentView):
+class GradientsView(ExperimentView, view_id="gradients"):
     """One run: weight.grad and bias.grad per epoch in a table, their norm on a chart."""
 
-    VIEW_ID = "gradients"
-    TITLE = "gradients (ex. 3)"
-    DESCRIPTION = "weight.grad and bias.grad after each epoch; their norm (d2l 3.5 ex. 3)"
     EXPORT_STEM = "gradients"
     SUGGESTED: ClassVar[dict[str, object]] = {"epochs": 20}
 

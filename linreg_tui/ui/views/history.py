@@ -44,12 +44,9 @@ COLOURS = ("primary", "warning", "success", "error", "mauve", "cyan")
 """Curve colour of the 1st, 2nd, ... overlaid run; also the most runs overlaid at once."""
 
 
-class HistoryView(ExperimentView):
+class HistoryView(ExperimentView, view_id="history"):
     """Recorded runs: a filtered table, the overlaid runs' curves and their differences."""
 
-    VIEW_ID = "history"
-    TITLE = "history"
-    DESCRIPTION = "Past runs: filter, overlay their curves, see what differs, re-run one"
     EXPORT_STEM = "history"
 
     @dataclass

@@ -50,12 +50,9 @@ FIELDS = [
 """The view's own settings (the CLI's `sweep lr --lrs --epochs-list`)."""
 
 
-class LrGridView(ExperimentView):
+class LrGridView(ExperimentView, view_id="lr-grid"):
     """The lr x epochs grid of final validation MSE and parameter error (d2l 3.5 ex. 4)."""
 
-    VIEW_ID = "lr-grid"
-    TITLE = "lr × epochs (ex. 4)"
-    DESCRIPTION = "Grid of learning rates by epochs: which converge, how fast, which diverge"
     EXPORT_STEM = "lr-grid"
 
     DEFAULT_CSS = """

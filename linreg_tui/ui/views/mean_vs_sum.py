@@ -53,12 +53,9 @@ class Run:
         return SeedOutcome(self.config.seed, self.records[0], self.records[-1]).blew_up
 
 
-class MeanVsSumView(ExperimentView):
+class MeanVsSumView(ExperimentView, view_id="mean-vs-sum"):
     """Five loss variants on the same data and init; sum and sum/B over SEEDS seeds."""
 
-    VIEW_ID = "mean-vs-sum"
-    TITLE = "mean vs sum (ex. 1)"
-    DESCRIPTION = "Averaged vs summed loss: lr / batch size takes the same steps (d2l 3.5 ex. 1)"
     EXPORT_STEM = "mean-vs-sum"
     SUGGESTED: ClassVar[dict[str, object]] = {
         "lr": 0.03,

@@ -79,12 +79,9 @@ class Run:
         return self.records[-1].w_error_norm if self.status == "done" else math.nan
 
 
-class RobustLossView(ExperimentView):
+class RobustLossView(ExperimentView, view_id="robust-loss"):
     """MSE, Huber(δ) and smooth-L1(β = δ) on clean data and with the form's outliers."""
 
-    VIEW_ID = "robust-loss"
-    TITLE = "robust loss (ex. 2)"
-    DESCRIPTION = "MSE vs Huber vs smooth-L1, with and without outliers (d2l 3.5 ex. 2)"
     EXPORT_STEM = "robust-loss"
     SUGGESTED: ClassVar[dict[str, object]] = {
         "lr": 0.1,

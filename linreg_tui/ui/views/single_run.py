@@ -17,12 +17,9 @@ if TYPE_CHECKING:
     from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 
 
-class SingleRunView(ExperimentView):
+class SingleRunView(ExperimentView, view_id="single-run"):
     """Train the form's config once; every finished run adds a row to the table."""
 
-    VIEW_ID = "single-run"
-    TITLE = "single run"
-    DESCRIPTION = "Train the form's configuration once and watch the loss"
     EXPORT_STEM = "run"
 
     def __init__(self, *, id: str | None = None) -> None:

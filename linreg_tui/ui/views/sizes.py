@@ -68,12 +68,9 @@ FIELDS = [
 """The view's own settings, a row of the form per list."""
 
 
-class SizesView(ExperimentView):
+class SizesView(ExperimentView, view_id="sizes"):
     """Size sweep: per-size table, log-log chart with slopes, the regimes explained."""
 
-    VIEW_ID = "sizes"
-    TITLE = "dataset size (ex. 5)"
-    DESCRIPTION = "Error against n on log-log axes: SGD beside the least-squares floor"
     EXPORT_STEM = "sizes"
 
     DEFAULT_CSS = """
