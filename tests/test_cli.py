@@ -333,13 +333,13 @@ def test_app_gets_the_config_file(
     assert calls[2] == {"config": RunConfig(lr=0.1, epochs=5)}
 
 
-def test_missing_app_says_so_in_one_line(
+def test_an_app_that_cannot_load_says_so_in_one_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "linreg_tui.ui.app", None)  # import raises ImportError
     code, out, err = cli(capsys, "tui")
-    assert (code, err) == (0, "")
-    assert out.count("\n") == 1 and "not built yet" in out
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "cannot start the terminal app" in err
 
 
 # --- import hygiene and pipes ------------------------------------------------------------

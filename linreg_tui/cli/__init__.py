@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -17,10 +18,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     input, 130 on Ctrl-C)."""
     tokens = list(sys.argv[1:] if argv is None else argv)
     if not tokens:
-        from linreg_tui.ui.app import LinregApp
-
-        LinregApp().run()
-        return 0
+        return start_app()
     from linreg_tui.cli.commands import main as run_command_line
 
     return run_command_line(tokens)
+
+
+def start_app(**settings: Any) -> int:
+    """Run the Textual app with these settings; the one place the command line imports the
+    UI (`run`, `sweep` and `history` never load Textual)."""
+    try:
+        from linreg_tui.ui.app import LinregApp
+    except ImportError as error:  # a broken install (e.g. Textual missing): one line
+        print(f"linreg-tui: error: cannot start the terminal app: {error}", file=sys.stderr)
+        return 1
+    LinregApp(**settings).run()
+    return 0

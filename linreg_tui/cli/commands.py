@@ -98,22 +98,14 @@ def tui_command(args: argparse.Namespace) -> int:
         args = argparse.Namespace(**{**vars(args), "config": args.app_config})
     config = config_from_args(args) if any_config_flag(args) else None
     save_config_if_asked(args, config or RunConfig())
-    try:
-        from linreg_tui.ui.app import LinregApp  # deferred: run/sweep never load Textual
-    except ImportError as error:
-        if error.name in ("linreg_tui.ui", "linreg_tui.ui.app"):
-            print("linreg-tui: the terminal app is not built yet; try `linreg-tui run --help`.")
-            return EXIT_OK
-        print(f"linreg-tui: error: cannot start the terminal app: {error}", file=sys.stderr)
-        return EXIT_FAILED
+    from linreg_tui.cli import start_app
+
     settings: dict[str, Any] = {} if config is None else {"config": config}
     if getattr(args, "db", None):
         settings["db"] = args.db  # else the app reads $LINREG_TUI_DB, then the default
     if getattr(args, "no_record", False):
         settings["record"] = False
-    app = LinregApp(**settings)
-    app.run()
-    return EXIT_OK
+    return start_app(**settings)
 
 
 # --- run --------------------------------------------------------------------------------

@@ -1,18 +1,7 @@
 """LinregApp: compose the panes and bind the keys; the job side (workers, the training
 process, routing their messages) is JobApp, in jobs.py.
 
-| key | action |
-| --- | --- |
-| ctrl+r | run (also enter in a field) |
-| escape | cancel the run |
-| ctrl+l | log-y toggle |
-| f1 | help: every key |
-| f2 / f3 | focus the form / the results table |
-| f4 | next experiment view |
-| ctrl+e | export the view's results to CSV and JSON |
-| ctrl+s / ctrl+o | save the form's configuration / load one (TOML or JSON) |
-| ctrl+p | command palette |
-| ctrl+q | quit |
+The keys are in keys.py (and in the README's key table).
 """
 
 from __future__ import annotations
@@ -26,7 +15,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -38,6 +27,7 @@ from linreg_tui.lab.record import HistoryHandle
 from linreg_tui.ui.config_io import ConfigFiles
 from linreg_tui.ui.export import export_view
 from linreg_tui.ui.jobs import HistoryUnavailable, JobApp, RunRecorded, Trainer
+from linreg_tui.ui.keys import BINDINGS
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands, theme_palette
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
@@ -53,42 +43,7 @@ class LinregApp(JobApp):
     CSS_PATH = "app.tcss"
     TITLE = "linreg-tui"
     AUTO_FOCUS = "#lr"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "run", "Run", tooltip="Train with the form's settings"),
-        Binding("escape", "cancel", "Cancel", tooltip="Stop the run between two SGD steps"),
-        Binding("ctrl+l", "toggle_log_y", "Log y", tooltip="Switch the chart's y axis: log/linear"),
-        Binding("f1", "help", "Help", tooltip="List every key"),
-        Binding("f2", "focus_form", "Form", show=False, tooltip="Focus the form"),
-        Binding("f3", "focus_results", "Results", show=False, tooltip="Focus the results"),
-        Binding("f4", "next_view", "Next view", show=False, tooltip="Next experiment view"),
-        # priority, as every key that opens a dialog: else the key reaches the app only after
-        # bubbling up from the focused field, and keys typed right after it land in that field
-        Binding(
-            "ctrl+s",
-            "save_config",
-            "Save config",
-            show=False,
-            priority=True,
-            tooltip="Save the form's configuration to a .toml or .json file",
-        ),
-        Binding(
-            "ctrl+o",
-            "load_config",
-            "Load config",
-            show=False,
-            priority=True,
-            tooltip="Load a .toml or .json configuration file into the form",
-        ),
-        Binding(  # priority: a focused Input binds ctrl+e to "end" (the end key still does)
-            "ctrl+e",
-            "export",
-            "Export",
-            show=False,
-            priority=True,
-            tooltip="Write the view's results to CSV and JSON files",
-        ),
-        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Quit (cancels a run)"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BINDINGS
 
     log_y: reactive[bool] = reactive(True)
     """Charts plot log10 of the MSE (the default: SGD's MSE falls by decades)."""

@@ -13,28 +13,24 @@ from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input
 
 from linreg_tui.engine.config import ConfigError
 from linreg_tui.lab.record import HistoryHandle
 from linreg_tui.store.history import HistoryError, RunNotFound, RunSummary, StoredRun
 from linreg_tui.ui.history_parts import (
-    LOSS_CHOICES,
     Filters,
     curves,
-    parse_lr,
-    parse_size,
 )
 from linreg_tui.ui.history_rerun import rerun
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.confirm_screen import ConfirmScreen
 from linreg_tui.ui.widgets.curves_chart import CurvesChart
+from linreg_tui.ui.widgets.history_filters import HistoryFilters
 from linreg_tui.ui.widgets.history_table import HistoryTable
 from linreg_tui.ui.widgets.run_details import RunDetails
-from linreg_tui.ui.widgets.select import LabSelect
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
@@ -78,14 +74,7 @@ class HistoryView(ExperimentView, view_id="history"):
         self.error = ""
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="history-filters"):
-            yield LabSelect(
-                LOSS_CHOICES, value="", allow_blank=False, compact=True, id="history-loss"
-            )
-            yield Label("lr", classes="filter-name")
-            yield Input(placeholder="any", type="number", compact=True, id="history-lr")
-            yield Label("n", classes="filter-name")
-            yield Input(placeholder="any", type="integer", compact=True, id="history-size")
+        yield HistoryFilters(id="history-filters")
         yield HistoryTable(id="history-table")
         yield RunDetails(id="history-details")
         yield CurvesChart("train MSE per epoch", id="history-chart")
@@ -94,8 +83,6 @@ class HistoryView(ExperimentView, view_id="history"):
         self.table = self.query_one(HistoryTable)
         self.details = self.query_one(RunDetails)
         self.chart = self.query_one(CurvesChart)
-        self.query_one("#history-lr", Input).tooltip = "only runs with this lr (blank: any)"
-        self.query_one("#history-size", Input).tooltip = "only runs with num_train n"
 
     def on_show(self) -> None:
         self.reload()
@@ -288,29 +275,10 @@ class HistoryView(ExperimentView, view_id="history"):
 
     # -- filters ---------------------------------------------------------------------------
 
-    @on(Select.Changed, "#history-loss")
-    @on(Input.Changed, "#history-lr, #history-size")
-    def _filter_changed(self, event: Select.Changed | Input.Changed) -> None:
-        event.stop()
-        lr_input = self.query_one("#history-lr", Input)
-        size_input = self.query_one("#history-size", Input)
-        loss = self.query_one("#history-loss", Select).value
-        filters = Filters(loss=loss if isinstance(loss, str) and loss else None)
-        for field_input, parse, name in (
-            (lr_input, parse_lr, "lr"),
-            (size_input, parse_size, "size"),
-        ):
-            try:
-                value = parse(field_input.value)
-            except ValueError:
-                field_input.add_class("-invalid")  # this filter waits for a number
-                value = getattr(self.filters, name)
-            else:
-                field_input.remove_class("-invalid")
-            filters = Filters(**{**filters.__dict__, name: value})
-        if filters != self.filters:
-            self.filters = filters
-            self.reload()
+    @on(HistoryFilters.Changed)
+    def _filter_changed(self, event: HistoryFilters.Changed) -> None:
+        self.filters = event.filters
+        self.reload()
 
     @on(Input.Submitted, "#history-lr, #history-size")
     def _filter_submitted(self, event: Input.Submitted) -> None:
