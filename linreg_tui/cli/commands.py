@@ -25,9 +25,10 @@ from linreg_tui.cli.common import (
     record_fields,
     save_config_if_asked,
 )
+from linreg_tui.cli.flags import config_from_args, glue_negative_values
 from linreg_tui.cli.history import add_history_parser, run_history
 from linreg_tui.cli.jobs import records, run_plan
-from linreg_tui.cli.parser import UsageError, build_parser, config_from_args, glue_negative_values
+from linreg_tui.cli.parser import UsageError, build_parser
 from linreg_tui.cli.serve import add_serve_parser, serve_command
 from linreg_tui.cli.sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.cli.table import Column, Table

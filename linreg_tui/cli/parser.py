@@ -7,10 +7,9 @@ RunConfig's own rule under the flag's name. Imports neither torch nor any UI lib
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import textwrap
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import fields
 from typing import Any, NoReturn
 
@@ -23,12 +22,9 @@ from linreg_tui.engine.config import (
     LOSS_HELP,
     LOSS_NAMES,
     RULES,
-    ConfigError,
     RunConfig,
 )
 from linreg_tui.lab.limits import LIMITS
-from linreg_tui.lab.lists import number, parse_list
-from linreg_tui.store.config_files import ConfigFileError, read_mapping
 
 PROG = "linreg-tui"
 FLAGS = {name: "--" + name.replace("_", "-") for name in FIELD_NAMES}
@@ -38,8 +34,7 @@ CHOICE_HELP: dict[str, dict[str, str]] = {
     "loss": {k: v for k, v in LOSS_HELP.items()},
     "init": {k: v for k, v in INIT_HELP.items()},
 }
-_DEFAULTS = RunConfig()
-_NUMBER_LIKE = re.compile(r"-(?:[\d.]|inf|nan)", re.IGNORECASE)
+DEFAULTS = RunConfig()
 
 
 class UsageError(Exception):
@@ -102,7 +97,7 @@ def new_parser(prog: str, description: str, **kwargs: Any) -> Parser:
 
 
 def add_config_flags(
-    parser: argparse.ArgumentParser, defaults: RunConfig = _DEFAULTS, hidden: Collection[str] = ()
+    parser: argparse.ArgumentParser, defaults: RunConfig = DEFAULTS, hidden: Collection[str] = ()
 ) -> None:
     """One flag per RunConfig field, read as text (None when not given); `hidden` fields
     are left out of the help (a sweep sets them) but still parsed, to be refused by name."""
@@ -120,13 +115,13 @@ def add_config_flags(
         else:
             tuple_ = isinstance(default, tuple)
             shown = ",".join(f"{v:g}" for v in default) if tuple_ else default
-            kwargs["metavar"] = "W1,W2,..." if tuple_ else "N" if _is_int(default) else "X"
+            kwargs["metavar"] = "W1,W2,..." if tuple_ else "N" if is_int(default) else "X"
             kwargs["help"] = f"{FIELD_HELP[name]}; {RULES[name]} (default: {shown})"
         kwargs["help"] = argparse.SUPPRESS if name in hidden else _esc(kwargs["help"])
         group.add_argument(flag, **kwargs)
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -177,84 +172,12 @@ def add_io_flags(parser: argparse.ArgumentParser, csv_help: str | None = None) -
     group.add_argument("--no-record", action="store_true", help="do not record this in the history")
 
 
-def glue_negative_values(argv: Sequence[str]) -> list[str]:
-    """Let `--w -3.4,2` and `--b -1e3` mean what they say.
-
-    argparse takes a token that starts with '-' for an option unless it looks like a
-    plain negative number; this CLI has no option that starts with '-' and a digit, so
-    such a token after a value flag is glued to it as `--w=-3.4,2`.
-    """
-    out: list[str] = []
-    tokens = list(argv)
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token == "--":
-            out.extend(tokens[i:])
-            break
-        follows = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if token.startswith("--") and "=" not in token and _NUMBER_LIKE.match(follows):
-            out.append(f"{token}={follows}")
-            i += 2
-            continue
-        out.append(token)
-        i += 1
-    return out
-
-
-def parse_flag(name: str, text: str) -> Any:
-    """The value of field `name` from its flag's text (RunConfig then checks the rule)."""
-    default = getattr(_DEFAULTS, name)
-    if isinstance(default, tuple):
-        return parse_list(name, text)
-    if isinstance(default, (bool, str)):
-        return text
-    return number(name, text.strip(), int if _is_int(default) else float)
-
-
-def config_from_args(args: argparse.Namespace, base: RunConfig = _DEFAULTS) -> RunConfig:
-    """`base`, then the --config file, then the flags given; errors name the flag or key."""
-    prog = args.prog
-    file_values: dict[str, Any] = {}
-    if getattr(args, "config", None):
-        try:
-            file_values = read_mapping(args.config)
-        except ConfigFileError as error:
-            raise UsageError(prog, f"--config {error}") from None
-    raw: dict[str, Any] = {}
-    flag_values: dict[str, Any] = {}
-    for name in FIELD_NAMES:
-        value = getattr(args, name, None)
-        if value is None:
-            continue
-        raw[name] = value
-        try:
-            flag_values[name] = parse_flag(name, value) if isinstance(value, str) else value
-        except ConfigError as error:
-            raise UsageError(prog, f"{FLAGS[name]} {error.problem} (got {value!r})") from None
-    try:
-        return RunConfig.from_mapping({**file_values, **flag_values}, base=base)
-    except ConfigError as error:
-        raise UsageError(prog, describe(error, raw, args.config, file_values)) from None
-
-
-def describe(
-    error: ConfigError, raw: dict[str, Any], path: str | None, file_values: dict[str, Any]
-) -> str:
-    """Name where a bad value came from: its flag, or the config file and its key."""
-    if error.field in raw:
-        return f"{FLAGS[error.field]} {error.problem} (got {raw[error.field]!r})"
-    if error.field in file_values:
-        return f"--config {path}: {error.field} {error.problem}"
-    return f"{FLAGS.get(error.field, error.field)} {error.problem}"
-
-
 def add_command(
     commands: argparse._SubParsersAction,
     name: str,
     summary: str,
     description: str,
-    defaults: RunConfig | None = _DEFAULTS,
+    defaults: RunConfig | None = DEFAULTS,
     hidden: Collection[str] = (),
 ) -> Parser:
     """A subcommand; with `defaults` it takes every settings flag (fresh, never shared:

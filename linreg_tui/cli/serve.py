@@ -17,15 +17,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from linreg_tui.cli.common import EXIT_FAILED, EXIT_OK, any_config_flag, emit, save_config_if_asked
-from linreg_tui.cli.parser import (
-    FIELD_NAMES,
-    FLAGS,
-    UsageError,
-    add_command,
-    add_io_flags,
-    config_from_args,
-    wrap,
-)
+from linreg_tui.cli.flags import config_from_args
+from linreg_tui.cli.parser import FIELD_NAMES, FLAGS, UsageError, add_command, add_io_flags, wrap
 
 if TYPE_CHECKING:
     from aiohttp import web
