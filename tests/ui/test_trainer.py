@@ -25,6 +25,7 @@ from linreg_tui.lab.events import (
     EpochsCompleted,
     Event,
     RunFinished,
+    RunProgressed,
     RunStarted,
     SweepRowsCompleted,
 )
@@ -35,6 +36,9 @@ from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views import VIEWS
 from linreg_tui.ui.widgets.results_table import ResultsTable
 from tests.ui.conftest import SIZE, run_to_end
+
+LAB_EVENTS = (EpochsCompleted, RunFinished, RunProgressed, RunStarted, SweepRowsCompleted)
+"""What a job emits (lab.events): frozen dataclasses of plain values."""
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +92,8 @@ async def test_every_views_job_travels_to_the_process_and_runs_as_in_the_thread(
         run_job(job, run_id, in_thread.append, lambda: False)
         trainer.run(job, run_id, in_process.append, lambda: False)
         assert shape(in_process) == shape(in_thread), view_id
+        # only lab events cross the thread and process boundary (issue 11, rule 4)
+        assert all(isinstance(e, LAB_EVENTS) for e in in_process + in_thread), view_id
         finished = [m for m in in_process if isinstance(m, RunFinished)]
         assert finished[-1].job_done and finished[-1].status == "done", view_id
     rows = [s for s in shape(in_process) if s[0] == "row"]  # the last: sizes, a SweepPlan
