@@ -254,8 +254,16 @@ def _check_budget(cfg: RunConfig) -> None:
         )
     passes = cfg.total_epochs * rows * (cfg.features + 1)
     if passes > MAX_SAMPLE_PASSES:
+        # the factor furthest above its default pushed the arithmetic over the limit
+        default = RunConfig()
+        ratios = {
+            name: cfg.total_epochs / default.epochs,
+            "num_train": cfg.num_train / default.num_train,
+            "num_val": cfg.num_val / default.num_val,
+            "w": cfg.features / default.features,
+        }
         raise ConfigError(
-            name,
+            max(ratios, key=ratios.__getitem__),
             f"is too large: {format_count(cfg.total_epochs)} epochs over "
             f"{format_count(rows)} examples would take "
             f"about {format_duration(passes * 2e-9 + steps * STEP_SECONDS)}; "

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from linreg_tui.engine.config import (
+    DEFAULT_SEEDS,
+    DEFAULT_SIZES,
     MAX_DATA_BYTES,
     MAX_FEATURES,
     MAX_SAMPLE_PASSES,
@@ -136,10 +138,13 @@ def check_sizes(base: RunConfig, sizes: Sequence[int], seeds: int) -> None:
         return
     if base.steps > 0 and base.steps * len(sizes) > MAX_STEPS:
         name = "steps"  # equal steps: every size trains base.steps
-    elif seeds > 1 and over_limits(_sizes_work(base, sizes, 1)) is None:
-        name = "seeds"
-    else:
-        name = "sizes"
+    else:  # the setting furthest above its default: the view's seeds or sizes, the form's epochs
+        ratios = {
+            "seeds": seeds / DEFAULT_SEEDS,
+            "sizes": sum(sizes) / sum(DEFAULT_SIZES),
+            "epochs": base.epochs / RunConfig().epochs,
+        }
+        name = max(ratios, key=ratios.__getitem__)
     raise ConfigError(name, f"{problem} ({len(sizes)} sizes x {seeds:,} seeds)")
 
 
