@@ -59,7 +59,7 @@ class LrGridView(ExperimentView, view_id="lr-grid"):
     LrGridView #lr-grid-body { height: 1fr; scrollbar-size-vertical: 1; }
     LrGridView GridTable {
         height: auto; max-height: 15;
-        border: round $secondary 50%; border-title-color: $secondary;
+        border: round $secondary 50%; border-title-color: $text-secondary;
         &:focus { border: round $secondary; }
     }
     LrGridView CurveChart {
@@ -68,7 +68,7 @@ class LrGridView(ExperimentView, view_id="lr-grid"):
     }
     LrGridView .sweep-hint { height: auto; }
     LrGridView .explanation {
-        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $accent;
+        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $foreground;
     }
     """
 

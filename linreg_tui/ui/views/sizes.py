@@ -77,7 +77,7 @@ class SizesView(ExperimentView, view_id="sizes"):
     SizesView #sizes-body { height: 1fr; scrollbar-size-vertical: 1; }
     SizesView SizeTable {
         height: auto; max-height: 16; scrollbar-size-horizontal: 1;
-        border: round $secondary 50%; border-title-color: $secondary;
+        border: round $secondary 50%; border-title-color: $text-secondary;
         &:focus { border: round $secondary; }
     }
     SizesView SizeChart {
@@ -86,7 +86,7 @@ class SizesView(ExperimentView, view_id="sizes"):
     }
     SizesView .sweep-hint { height: auto; }
     SizesView .explanation {
-        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $accent;
+        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $foreground;
     }
     """
 

@@ -23,6 +23,7 @@ from linreg_tui.engine.config import (
     RunConfig,
 )
 from linreg_tui.ui.text import plain
+from linreg_tui.ui.widgets.checkbox import LabCheckbox
 from linreg_tui.ui.widgets.fields import (
     FieldValidator,
     check,
@@ -103,7 +104,7 @@ class ConfigPane(Vertical):
             options = [(n, n) for n in names]
             control = LabSelect(options, value=value, allow_blank=False, compact=True)
         elif kind == "bool":
-            control = Checkbox("", value=value, compact=True)
+            control = LabCheckbox("", value=value, compact=True)
         else:
             control = Input(
                 to_text(name, value),

@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 
 from linreg_tui.engine.config import ConfigError
 from linreg_tui.ui.text import plain
+from linreg_tui.ui.widgets.checkbox import LabCheckbox
 
 Parser = Callable[[str], object]
 """Text of a field -> its value; raises ConfigError naming the field (`lab.lists`)."""
@@ -83,7 +84,7 @@ class SweepFields(Vertical):
     def _control(self, spec: FieldSpec) -> ComposeResult:
         control: Input | Checkbox
         if spec.parse is None:
-            control = Checkbox(spec.label, value=bool(spec.default), compact=True)
+            control = LabCheckbox(spec.label, value=bool(spec.default), compact=True)
         else:
             yield Label(spec.label, classes="sweep-name")
             control = Input(str(spec.default), validators=[_Check(spec.parse)], compact=True)
