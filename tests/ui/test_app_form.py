@@ -38,6 +38,16 @@ async def test_typing_a_bad_value_marks_the_field_at_once(tiny_config: RunConfig
         assert error_text(app, "lr") == ""
 
 
+async def test_a_letter_typed_into_a_number_is_shown_and_refused(tiny_config: RunConfig) -> None:
+    """It was dropped silently: "1x" read as "1" (issue 12, point 12)."""
+    app = make_app(tiny_config)
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#epochs", Input).focus()
+        await pilot.press("end", "x")
+        assert app.query_one("#epochs", Input).value == f"{tiny_config.epochs}x"
+        assert RULES["epochs"] in error_text(app, "epochs")
+
+
 async def test_bad_input_refuses_the_run_focuses_the_field_and_keeps_the_text(
     tiny_config: RunConfig,
 ) -> None:

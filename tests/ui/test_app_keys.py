@@ -88,3 +88,18 @@ async def test_table_sorts_by_the_cursor_column_from_the_keyboard(
         assert [table.get_row_at(i)[lr].value for i in range(3)] == [0.01, 0.03, 0.1]
         await pilot.press("s")
         assert [table.get_row_at(i)[lr].value for i in range(3)] == [0.1, 0.03, 0.01]
+
+
+async def test_help_names_each_place_once_above_its_keys() -> None:
+    """It said "everywhere" fourteen times (issue 12, point 12)."""
+    app = make_app(RunConfig())
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = app.screen.rows
+        assert len(rows) > 10
+        names = [row[0] for row in rows]
+        assert names.count("everywhere") > 1  # many keys work everywhere...
+        shown = list(app.screen.table.columns[0].cells)
+        assert shown.count("everywhere") == 1  # ...and the place is named once

@@ -106,9 +106,8 @@ class ConfigPane(Vertical):
         elif kind == "bool":
             control = LabCheckbox("", value=value, compact=True)
         else:
-            control = Input(
+            control = Input(  # text, not "number": "1x" is shown and refused, not cut to "1"
                 to_text(name, value),
-                type="text" if kind == "floats" else "number",
                 validators=[FieldValidator(name)],
                 compact=True,
             )

@@ -75,12 +75,16 @@ class HelpScreen(ModalScreen[None]):
         return cls(rows + binding_rows("in the history", history_bindings, display))
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, expand=True, padding=(0, 1))
+        self.table = table = Table(box=None, expand=True, padding=(0, 1))
         table.add_column("where", style="dim", no_wrap=True)
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does")
-        for where, keys, description in self.rows:
-            table.add_row(where, keys, description)
+        shown = None
+        for where, keys, description in self.rows:  # each place named once, above its keys
+            if where != shown and shown is not None:
+                table.add_section()
+            table.add_row(where if where != shown else "", keys, description)
+            shown = where
         with VerticalScroll(id="help-body") as body:
             body.border_title = "keys"
             body.border_subtitle = "escape closes"

@@ -29,9 +29,9 @@ class HistoryFilters(Horizontal):
     def compose(self) -> ComposeResult:
         yield LabSelect(LOSS_CHOICES, value="", allow_blank=False, compact=True, id="history-loss")
         yield Label("lr", classes="filter-name")
-        yield Input(placeholder="any", type="number", compact=True, id="history-lr")
+        yield Input(placeholder="any", compact=True, id="history-lr")
         yield Label("n", classes="filter-name")
-        yield Input(placeholder="any", type="integer", compact=True, id="history-size")
+        yield Input(placeholder="any", compact=True, id="history-size")
 
     def on_mount(self) -> None:
         self.query_one("#history-lr", Input).tooltip = "only runs with this lr (blank: any)"
