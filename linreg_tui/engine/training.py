@@ -138,9 +138,15 @@ def _objective(model: nn.Linear, data: SyntheticData, cfg: RunConfig) -> float:
     """The configured objective averaged over the training minibatches, in order."""
     spec = LOSSES[cfg.loss]
     per_example = spec.per_example(cfg)(model(data.train_X), data.train_y).reshape(-1)
-    chunks = per_example.split(cfg.batch_size)
+    batch = cfg.batch_size
+    full = len(per_example) // batch
     reduce = torch.mean if spec.reduction == "mean" else torch.sum
-    return float(sum(reduce(c).item() for c in chunks) / len(chunks))
+    # the full batches as rows, reduced at once: one reduction per minibatch in a Python
+    # loop cost 8-12 us each, as much as an SGD step is worth on a one-epoch run
+    per_batch = reduce(per_example[: full * batch].reshape(full, batch), dim=1).tolist()
+    if len(per_example) > full * batch:
+        per_batch.append(reduce(per_example[full * batch :]).item())  # the short last one
+    return float(sum(per_batch) / len(per_batch))
 
 
 @torch.no_grad()

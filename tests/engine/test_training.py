@@ -7,9 +7,13 @@ from dataclasses import astuple, replace
 
 import numpy as np
 import pytest
+import torch
 
 from linreg_tui.engine.batched import train_batched
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.data import make_data
+from linreg_tui.engine.losses import LOSSES
+from linreg_tui.engine.model import build_model
 from linreg_tui.engine.sweep import lstsq_fit
 from linreg_tui.engine.training import EpochRecord, train
 from tests.engine.roundoff import RUN_ABS, RUN_REL
@@ -133,6 +137,28 @@ def test_averaging_reports_the_mean_iterate_of_the_last_epoch() -> None:
     assert numbers(plain[1]) == numbers(averaged[1])  # exact: averaging starts at epoch 2
     assert averaged[-1].w_hat != plain[-1].w_hat
     assert averaged[-1].w_error_norm < plain[-1].w_error_norm
+
+
+@pytest.mark.parametrize("loss", ["mse-mean", "mse-sum", "huber"])
+def test_starting_objective_is_the_mean_over_minibatches_short_last_one_included(
+    loss: str,
+) -> None:
+    """Epoch 0's train_loss: the loss module itself on each minibatch, averaged."""
+    cfg = RunConfig(num_train=100, batch_size=32, loss=loss, delta=0.5)  # type: ignore[arg-type]
+    start = next(iter(train(cfg)))
+    gen = torch.Generator().manual_seed(cfg.seed)
+    data = make_data(cfg, gen)
+    model = build_model(data.X, gen, cfg.init)
+    loss_fn = LOSSES[cfg.loss].build(cfg)
+    with torch.no_grad():
+        each = [
+            loss_fn(model(X), y).item()
+            for X, y in zip(data.train_X.split(32), data.train_y.split(32))
+        ]
+    assert len(each) == 4  # 32 + 32 + 32 + 4
+    # one reduction per minibatch vs all minibatches as rows at once: float32 sums of 32
+    # terms in another order (eps 1.2e-7 each)
+    assert start.train_loss == pytest.approx(sum(each) / 4, rel=1e-6)
 
 
 def test_train_loss_is_the_configured_objective() -> None:
