@@ -1,15 +1,23 @@
-"""Engine benchmarks (issue 5, targets 2, 3 and 7): ratios measured side by side.
+"""Engine benchmarks (issue 5, targets 2, 3 and 7; issue 15's scale table): ratios
+measured side by side.
 
-    python bench/bench_engine.py            # about half a minute
+    python bench/bench_engine.py            # about two minutes
+    python bench/bench_engine.py --scale    # the scale table only
 
 Prints: the engine's time per epoch against a minimal hand-written torch loop, the
-12-size sweep with 20 seeds against one seed, and resident memory over 20 sweeps.
+12-size sweep with 20 seeds against one seed, resident memory over 20 sweeps, and the
+scale table: one epoch of `train()` against the same epoch written by hand, as n and d
+grow.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
 import sys
+import time
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -19,11 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import interleaved, machine, rss_mib
 
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.engine.data import make_data
+from linreg_tui.engine.data import SyntheticData, make_data
 from linreg_tui.engine.sweep import DEFAULT_SIZES, sweep_sizes
 from linreg_tui.engine.training import train
 
 EPOCHS = 30
+SCALE_SHAPES = [(10**3, 2), (10**4, 2), (10**5, 2), (10**6, 2), (10**5, 20), (10**5, 200)]
+"""(n, d) of the scale table: n grows at d = 2, then d grows at n = 1e5 (issue 15)."""
 
 
 def hand_loop(cfg: RunConfig) -> None:
@@ -49,9 +59,87 @@ def engine_loop(cfg: RunConfig) -> None:
         pass
 
 
+def minimal_loop(cfg: RunConfig, data: SyntheticData) -> None:
+    """The engine's epochs written by hand on the same data and minibatches: nn.Linear,
+    MSELoss, autograd, the step by hand, and the training and validation MSE after each
+    epoch (what a user checks; the engine records more, see `scale_table`).
+
+    The fastest variant tried, so the strictest baseline: one gather per epoch then slices,
+    and `p.add_(grad, alpha=-lr)`. Indexing each minibatch (`X[perm[lo:hi]]`) or d2l's
+    `p -= lr * grad` cost 7-32% more per step, torch.optim.SGD 47-73% more.
+    """
+    gen = torch.Generator().manual_seed(cfg.seed)
+    X, y = data.train_X, data.train_y
+    model = nn.Linear(cfg.features, 1)
+    loss_fn = nn.MSELoss()
+    params = list(model.parameters())
+    bs = cfg.batch_size
+    for _ in range(cfg.epochs):
+        perm = torch.randperm(cfg.num_train, generator=gen)
+        Xs, ys = X[perm], y[perm]
+        for lo in range(0, cfg.num_train, bs):
+            loss_fn(model(Xs[lo : lo + bs]), ys[lo : lo + bs]).backward()
+            with torch.no_grad():
+                for p in params:
+                    p.add_(p.grad, alpha=-cfg.lr)
+                    p.grad = None
+        with torch.no_grad():
+            loss_fn(model(X), y).item(), loss_fn(model(data.val_X), data.val_y).item()
+
+
+def engine_on(cfg: RunConfig, data: SyntheticData) -> None:
+    for _ in train(cfg, data=data):
+        pass
+
+
+SCALE_HEADER = """\
+[scale] one epoch, batch 32, 1000 validation rows; both get the same data, drawn beforehand.
+  engine  train(cfg, data=...) whole: the epoch-0 record (train and validation MSE, the
+          starting objective), the epoch's SGD steps, and its record (train/val MSE in
+          float64, w, b, gradients, the objective).
+  hand    the same epoch written by hand (nn.Linear, MSELoss, autograd, p.add_(grad,
+          alpha=-lr), one gather per epoch), then one train/val MSE.
+  So the engine makes two more passes over the training data (epoch 0's MSE and
+  objective) and materializes a LazyLinear (~0.1 ms): a cost per run, not per step, that
+  shows most at n = 1e3 (the fixed part) and d = 200 (a pass costs n * d).
+  Times: CPU time of this process, best of interleaved repeats (on a shared machine wall
+  time counts the waits). Per step = time / steps: flat in n while the per-step overhead
+  of autograd and Python dominates, rising with d with the arithmetic."""
+
+
+def scale_table() -> None:
+    """Issue 15: one epoch of the engine vs the hand-written epoch as n and d grow."""
+    print(SCALE_HEADER)
+    print(f"  {'n':>9} {'d':>4} {'steps':>6}  {'engine':>9} {'hand':>9}  {'engine/step':>11}"
+          f" {'hand/step':>9}  {'ratio':>5}")  # fmt: skip
+    for n, d in SCALE_SHAPES:
+        cfg = replace(RunConfig(epochs=1, num_val=1000), num_train=n, w=(2.0, -3.4) * (d // 2))
+        data = make_data(cfg, torch.Generator().manual_seed(cfg.seed))
+        engine_on(cfg, data), minimal_loop(cfg, data)  # warm both
+        repeat = 21 if n <= 10**4 else 7 if n <= 10**5 else 3  # at most ~40 s a row
+        contenders = {
+            "engine": partial(engine_on, cfg, data),
+            "hand": partial(minimal_loop, cfg, data),
+        }
+        t = interleaved(contenders, repeat, clock=time.process_time)
+        steps = cfg.total_steps
+        print(
+            f"  {n:>9.0e} {d:>4} {steps:>6}  {t['engine'] * 1e3:>7.1f}ms {t['hand'] * 1e3:>7.1f}ms"
+            f"  {t['engine'] / steps * 1e6:>9.1f}us {t['hand'] / steps * 1e6:>7.1f}us"
+            f"  {t['engine'] / t['hand']:>5.2f}"
+        )
+    print("  (target: ratio <= 1.2 in every row)")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", action="store_true", help="print the scale table only")
+    args = parser.parse_args()
     torch.set_num_threads(1)
-    print(machine())
+    print(f"{machine()}, {torch.get_num_threads()} torch thread")
+    if args.scale:
+        scale_table()
+        return
     cfg = RunConfig(epochs=EPOCHS)
     engine_loop(cfg)
     hand_loop(cfg)  # warm both (the first SGD imports torch._dynamo)
@@ -83,6 +171,7 @@ def main() -> None:
         f"240-run sweep, {sweeps[-1]:.0f} MiB after 20; ratio {sweeps[-1] / sweeps[1]:.3f}"
         " (target <= 1.2)"
     )
+    scale_table()
 
 
 if __name__ == "__main__":

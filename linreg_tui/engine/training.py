@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import torch
 from torch import nn
@@ -15,7 +15,7 @@ from linreg_tui.engine.losses import LOSSES
 from linreg_tui.engine.model import build_model
 from linreg_tui.engine.records import EpochRecord
 
-__all__ = ["EpochRecord", "StopCheck", "divergence_limit", "setup_torch", "train"]
+__all__ = ["EpochRecord", "PlainSGD", "StopCheck", "divergence_limit", "setup_torch", "train"]
 
 StopCheck = Callable[[], bool]
 
@@ -31,11 +31,39 @@ def setup_torch() -> None:
         torch.set_num_threads(1)
 
 
+class PlainSGD:
+    """`torch.optim.SGD(params, lr)` with its defaults (no momentum, no weight decay), bit
+    for bit, without its import cost: the first `torch.optim.SGD` in a process imports
+    torch._dynamo, 1-1.6 s, more than `import torch` itself (issue 15).
+
+    On CPU torch's `step()` takes `_single_tensor_sgd` (its foreach kernels are for
+    accelerators and `fused` is off by default), which for these settings is exactly
+    `param.add_(grad, alpha=-lr)` with grad disabled; `zero_grad()` sets the gradients to
+    None (`set_to_none=True`), so the next backward writes a fresh `.grad`. A test trains
+    every loss with both and compares whole runs exactly.
+    """
+
+    def __init__(self, params: Iterable[torch.Tensor], lr: float) -> None:
+        self.params = tuple(params)
+        self.lr = lr
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for p in self.params:
+            if p.grad is not None:  # torch skips a parameter without a gradient too
+                p.add_(p.grad, alpha=-self.lr)
+
+
 def warm_up() -> None:
-    """Load what a first run would otherwise wait for: the first `torch.optim.SGD` in a
-    process imports torch._dynamo (~0.9 s, NOTES)."""
+    """Load and run once what a first run would otherwise wait for (a few ms since
+    `PlainSGD` replaced `torch.optim.SGD`, whose first construction imports dynamo)."""
     setup_torch()
-    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    for _ in train(RunConfig(num_train=4, num_val=4, batch_size=2, epochs=1)):
+        pass
 
 
 def train(
@@ -55,7 +83,7 @@ def train(
     model = build_model(data.X, gen, cfg.init)
     spec = LOSSES[cfg.loss]
     loss_fn = spec.build(cfg)
-    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    optimizer = PlainSGD(model.parameters(), lr=cfg.lr)
     true_w = torch.tensor(cfg.w)
     X, y = data.train_X, data.train_y
     n, batch = cfg.num_train, cfg.batch_size
@@ -110,9 +138,15 @@ def _objective(model: nn.Linear, data: SyntheticData, cfg: RunConfig) -> float:
     """The configured objective averaged over the training minibatches, in order."""
     spec = LOSSES[cfg.loss]
     per_example = spec.per_example(cfg)(model(data.train_X), data.train_y).reshape(-1)
-    chunks = per_example.split(cfg.batch_size)
+    batch = cfg.batch_size
+    full = len(per_example) // batch
     reduce = torch.mean if spec.reduction == "mean" else torch.sum
-    return float(sum(reduce(c).item() for c in chunks) / len(chunks))
+    # the full batches as rows, reduced at once: one reduction per minibatch in a Python
+    # loop cost 8-12 us each, as much as an SGD step is worth on a one-epoch run
+    per_batch = reduce(per_example[: full * batch].reshape(full, batch), dim=1).tolist()
+    if len(per_example) > full * batch:
+        per_batch.append(reduce(per_example[full * batch :]).item())  # the short last one
+    return float(sum(per_batch) / len(per_batch))
 
 
 @torch.no_grad()

@@ -130,7 +130,7 @@ class JobApp(App[None]):
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def load_torch(self) -> None:
-        """Import torch and build one SGD optimizer so the first run does not wait: in the
+        """Import torch and train a 2-step run so the first run does not wait: in the
         training process when there is one, else here."""
         if self.trainer_process is not None:
             import linreg_tui.engine.results  # noqa: F401  (numpy, for summaries: not on the UI thread)

@@ -16,8 +16,10 @@ def test_data_matches_d2l_draw_order_under_the_global_seed() -> None:
     torch.manual_seed(7)
     X = torch.randn(50, 2)
     y = X @ torch.tensor([[2.0], [-3.4]]) + 4.2 + torch.randn(50, 1) * 0.01
+    # exact: the same normal kernel draws from equal generator states, then the same ops
+    # (X @ w, + b, + noise) on the same shapes run the same kernels in the same order
     assert torch.equal(data.X, X)
-    assert torch.allclose(data.y, y)
+    assert torch.equal(data.y, y)
     assert data.train_X.shape == (30, 2) and data.val_X.shape == (20, 2)
 
 
@@ -25,7 +27,7 @@ def test_noise_level_is_sigma() -> None:
     cfg = RunConfig(num_train=20000, num_val=1, noise=0.5)
     data = make_data(cfg, torch.Generator().manual_seed(0))
     residual = data.train_y - data.train_X @ torch.tensor([[2.0], [-3.4]]) - 4.2
-    assert residual.std().item() == pytest.approx(0.5, rel=0.03)
+    assert residual.std().item() == pytest.approx(0.5, rel=0.03)  # sampling: 1/sqrt(2n) = 0.5%
 
 
 def test_outliers_corrupt_the_requested_fraction_of_training_labels_only() -> None:
@@ -33,6 +35,7 @@ def test_outliers_corrupt_the_requested_fraction_of_training_labels_only() -> No
     dirty_cfg = RunConfig(num_train=1000, num_val=500, outliers=0.1, outlier_scale=50.0)
     clean = make_data(clean_cfg, torch.Generator().manual_seed(1))
     dirty = make_data(dirty_cfg, torch.Generator().manual_seed(1))
+    # exact: one path twice; outliers are drawn after the clean data, which stays bit equal
     changed = (clean.y != dirty.y).reshape(-1).nonzero().reshape(-1)
     assert len(changed) == 100
     assert changed.max().item() < 1000  # validation labels stay clean
