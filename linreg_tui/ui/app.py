@@ -87,6 +87,7 @@ class LinregApp(JobApp):
         self.form = self.query_one(ConfigPane)
         self.status = self.query_one(StatusBar)
         self.switcher = self.query_one(ContentSwitcher)
+        self.status.view_id = self.switcher.current or ""
         self.views = list(self.query(ExperimentView))
         self.config_files = ConfigFiles(self, self.form, self.status)
         for view in self.views:
@@ -145,6 +146,8 @@ class LinregApp(JobApp):
         if any(view.id == view_id for view in self.views):
             self.pending_view = None
             self.switcher.current = view_id
+            if not self.running:  # a job's progress shows whichever view is on screen
+                self.status.switch(view_id)
         else:
             self.pending_view = view_id
 
@@ -272,6 +275,16 @@ class LinregApp(JobApp):
     @on(Input.Submitted)
     def _field_submitted(self) -> None:
         self.action_run()
+
+    @on(Input.Changed)
+    def _field_changed(self) -> None:
+        if self.running:
+            return
+        try:
+            RunConfig(**self.form.values())  # type: ignore[arg-type]
+        except ConfigError:
+            return
+        self.status.clear_refusal()  # the form is valid again: its refusal is over
 
     @on(Select.Changed, "#experiment")
     def _experiment_changed(self, event: Select.Changed) -> None:
