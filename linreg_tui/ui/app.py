@@ -185,6 +185,18 @@ class LinregApp(JobApp):
             return
         self.start_job(view, plan, config)
 
+    def action_run_suggested(self) -> None:
+        """Fill the form with the view's suggested settings (every other setting at its
+        default, the view's own lists too) and run them."""
+        view = self.view
+        if self.running or view.SUGGESTED is None:
+            if view.SUGGESTED is None:
+                self.status.say(f"{view.TITLE} has no suggested settings: it trains nothing")
+            return
+        self.config_files.apply(view.SUGGESTED, view.TITLE)
+        view.reset_own_fields()
+        self.action_run()
+
     def action_toggle_log_y(self) -> None:
         """Linear or log10 y on every chart."""
         self.log_y = not self.log_y
@@ -269,8 +281,8 @@ class LinregApp(JobApp):
             view.history_changed()
 
     @on(SuggestedSettings.Chosen)
-    def _settings_suggested(self, event: SuggestedSettings.Chosen) -> None:
-        self.config_files.apply(event.values, event.source)
+    def _settings_suggested(self) -> None:
+        self.action_run_suggested()
 
     @on(Input.Submitted)
     def _field_submitted(self) -> None:
