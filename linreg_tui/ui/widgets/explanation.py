@@ -75,7 +75,7 @@ class SuggestedSettings(Horizontal):
         self.values, self.summary, self.source = values, summary, source
 
     def compose(self) -> ComposeResult:
-        yield Button("suggested", compact=True, tooltip="Fill the form with these settings and run (F5)")
+        yield Button("suggested", compact=True, tooltip="Fill the form with these and run (F5)")
         yield Static(self.summary, classes="summary")
 
     @on(Button.Pressed)
