@@ -26,6 +26,12 @@ BINDINGS: list[BindingType] = [
     Binding("f2", "focus_form", "Form", show=False, tooltip="Focus the form"),
     Binding("f3", "focus_results", "Results", show=False, tooltip="Focus the results"),
     Binding("f4", "next_view", "Next view", show=False, tooltip="Next experiment view"),
+    Binding(
+        "f5",
+        "run_suggested",
+        "Run suggested",
+        tooltip="Fill the form with the view's suggested settings (the rest at defaults) and run",
+    ),
     # priority, as every key that opens a dialog: else the key reaches the app only after
     # bubbling up from the focused field, and keys typed right after it land in that field
     Binding(

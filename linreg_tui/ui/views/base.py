@@ -102,6 +102,17 @@ class ExperimentView(Vertical):
         """The widget the 'focus results' key focuses, if any."""
         return None
 
+    SUGGESTED: ClassVar[dict[str, object] | None] = None
+    """Settings where the view's lesson shows clearly (F5 fills the form with them, every
+    other setting at its default, and runs); {} is the book's own settings; None: none."""
+
+    def reset_own_fields(self) -> None:
+        """Put the view's own settings (a sweep's lists) back to their defaults."""
+        from linreg_tui.ui.widgets.sweep_fields import SweepFields
+
+        for fields in self.query(SweepFields):
+            fields.reset()
+
     EXPORT_STEM: ClassVar[str] = "results"
     """File-name stem for this view's exports (e.g. linreg-sizes.csv)."""
     planned_from: RunConfig | None = None

@@ -23,17 +23,20 @@ if TYPE_CHECKING:
     from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 
 MAX_WEIGHT_COLUMNS = 3
-CODE = "[$text-muted]torch ▸[/] [b $accent]model.weight.grad[/], [b $accent]model.bias.grad[/]"
+CODE = (
+    "[$text-muted]torch ▸[/] [b $accent]model.net.weight.grad[/], [b $accent]model.net.bias.grad[/]"
+    "  [$text-muted](d2l's LinearRegression keeps its layer in self.net)[/]"
+)
 WHY = (
     "[b]Where torch keeps them.[/b] loss.backward() fills each parameter's .grad with "
     "∂loss/∂parameter for the minibatch just used; optimizer.step() reads them "
     "(w ← w − lr·grad) and zero_grad() clears them before the next backward. The table "
-    "reads model.weight.grad and model.bias.grad after each epoch's last step.\n\n"
+    "reads model.net.weight.grad and model.net.bias.grad after each epoch's last step.\n\n"
     "[b]What you see.[/b] Far from the fit the residuals are large and so is the "
     "gradient; it shrinks as the fit improves, so the chart falls. It does not reach "
     "zero: it is the gradient of one minibatch, and label noise leaves every batch "
-    "with residuals of size σ. So it settles at a noise floor, about 2σ·√((d+1)/b) for "
-    "the mean loss (d weights, b examples in the batch), and jitters there from epoch "
+    "with residuals of size σ. So it settles at a noise floor, about 2σ·√((d+1)/B) for "
+    "the mean loss (d weights, B examples in the batch), and jitters there from epoch "
     "to epoch. The full-data gradient is exactly 0 at the least-squares fit; a "
     "minibatch's is not. Set noise to 0 and even the minibatch gradient falls to float32 "
     "round-off (about 1e-5), since every batch can then be fitted exactly."
@@ -149,7 +152,7 @@ class GradientsView(ExperimentView, view_id="gradients"):
         if floor is not None and len(norms) >= 6:
             lines.append(
                 f"later epochs: median ‖∇‖ {statistics.median(tail):.2g}; label noise alone "
-                f"gives ≈ {floor:.2g} (b = {last_batch(self.config)} in the last batch)"
+                f"gives ≈ {floor:.2g} (B = {last_batch(self.config)} in the last batch)"
             )
         return lines
 

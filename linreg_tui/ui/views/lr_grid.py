@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -52,6 +52,8 @@ FIELDS = [
 
 class LrGridView(ExperimentView, view_id="lr-grid"):
     """The lr x epochs grid of final validation MSE and parameter error (d2l 3.5 ex. 4)."""
+
+    SUGGESTED: ClassVar[dict[str, object] | None] = {}  # the book's settings
 
     EXPORT_STEM = "lr-grid"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.widget import Widget
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 class SingleRunView(ExperimentView, view_id="single-run"):
     """Train the form's config once; every finished run adds a row to the table."""
+
+    SUGGESTED: ClassVar[dict[str, object] | None] = {}  # the book's run
 
     EXPORT_STEM = "run"
 
@@ -56,6 +58,7 @@ class SingleRunView(ExperimentView, view_id="single-run"):
 
     def export_rows(self) -> list[dict[str, object]]:
         """Every epoch record of the last run (vectors spread over w_hat_1, w_hat_2...)."""
+
         rows: list[dict[str, object]] = []
         for r in self.query_one(LossChart).records:
             row: dict[str, object] = {"epoch": r.epoch, "steps": r.steps}

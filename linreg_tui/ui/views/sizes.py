@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -70,6 +70,8 @@ FIELDS = [
 
 class SizesView(ExperimentView, view_id="sizes"):
     """Size sweep: per-size table, log-log chart with slopes, the regimes explained."""
+
+    SUGGESTED: ClassVar[dict[str, object] | None] = {}  # the book's settings, b = 4
 
     EXPORT_STEM = "sizes"
 

@@ -61,11 +61,11 @@ class Explanation(VerticalScroll):
 
 
 class SuggestedSettings(Horizontal):
-    """A button that fills the form with settings where the lesson shows clearly."""
+    """A button that runs the view's suggested settings, as F5 does."""
 
     @dataclass
     class Chosen(Message):
-        """The learner asked for these settings; the app writes them into the form."""
+        """The learner asked for these settings; the app fills the form and runs them."""
 
         values: dict[str, Any]
         source: str
@@ -75,7 +75,7 @@ class SuggestedSettings(Horizontal):
         self.values, self.summary, self.source = values, summary, source
 
     def compose(self) -> ComposeResult:
-        yield Button("suggested", compact=True, tooltip="Fill the form with these settings")
+        yield Button("suggested", compact=True, tooltip="Fill the form with these and run (F5)")
         yield Static(self.summary, classes="summary")
 
     @on(Button.Pressed)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -12,9 +11,6 @@ from textual.widgets import Label, ProgressBar
 
 from linreg_tui.lab.plans import Plan, SweepPlan
 from linreg_tui.ui.text import plain
-
-if TYPE_CHECKING:
-    pass
 
 IDLE_TEXT = "ready · ctrl+r runs · F1 lists every key"
 
@@ -63,8 +59,51 @@ class JobProgress:
         return self.steps_before + self.steps
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the line shows: a message, and the bar (its fraction done) or no bar."""
+
+    text: str = IDLE_TEXT
+    severity: str = ""
+    done: float | None = None
+
+
 class StatusBar(Horizontal):
-    """A message or the job's progress on the left, a progress bar on the right."""
+    """A message or the job's progress on the left, a progress bar on the right.
+
+    A message belongs to the view it was said in: switching views shows the other view's
+    last message (or "ready"), and a refusal goes once the form is valid again."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view_id = ""
+        """The view whose message is on show."""
+        self.shown = Shown()
+        self.by_view: dict[str, Shown] = {}
+        """Each other view's last message."""
+
+    def switch(self, view_id: str) -> None:
+        """Show `view_id`'s last message instead of the current view's."""
+        if view_id == self.view_id:
+            return
+        self.by_view[self.view_id] = self.shown
+        self.view_id = view_id
+        self._restore(self.by_view.pop(view_id, Shown()))
+
+    def clear_refusal(self) -> None:
+        """Back to "ready" if the line shows a refusal ("not run: ...")."""
+        if self.shown.text.startswith("not "):
+            self._restore(Shown())
+
+    def _restore(self, shown: Shown) -> None:
+        if shown.done is None:
+            self.say(shown.text, shown.severity)
+            return
+        self._message(shown.text, shown.severity)
+        bar = self.query_one(ProgressBar)
+        bar.display = True
+        bar.update(total=1000, progress=round(1000 * shown.done))
+        self.shown = shown
 
     def compose(self) -> ComposeResult:
         yield Label(IDLE_TEXT, id="status-text")
@@ -80,6 +119,7 @@ class StatusBar(Horizontal):
         columns was cut off); severity 'error' or 'warning' colours it."""
         self._message(text, severity)
         self.query_one(ProgressBar).display = False
+        self.shown = Shown(text, severity)
 
     def _message(self, text: str, severity: str) -> None:
         label = self.query_one("#status-text", Label)
@@ -105,3 +145,4 @@ class StatusBar(Horizontal):
         bar.display = True
         total = max(job.total_steps, 1)
         bar.update(total=total, progress=total if complete else job.done)
+        self.shown = Shown(text, severity, 1.0 if complete else min(job.done / total, 1.0))

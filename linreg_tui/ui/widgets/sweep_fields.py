@@ -133,6 +133,11 @@ class SweepFields(Vertical):
             self.mark(name, None)
         return values
 
+    def reset(self) -> None:
+        """Every setting back to its default."""
+        for name, spec in self.specs.items():
+            self.controls[name].value = spec.default  # type: ignore[assignment]
+
     def refuse(self, name: str, error: ConfigError) -> ConfigError:
         """Mark and focus `name` for an error found later (e.g. a size too large)."""
         self.mark(name, str(error))
