@@ -57,20 +57,26 @@ def child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed_process(argv: list[str]) -> tuple[float, float]:
+def timed_process(argv: list[str], cwd: str | None = None) -> tuple[float, float]:
     """Wall and CPU seconds of a command run to its end (output discarded)."""
     env = {**os.environ, "LINREG_TUI_DB": "/tmp/linreg-bench-history.sqlite3"}
     cpu, start = child_cpu(), time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
     return time.perf_counter() - start, child_cpu() - cpu
 
 
-def first_frame(argv: list[str]) -> float:
+def first_frame(argv: list[str], cwd: str | None = None) -> float:
     """Seconds from launch until "configuration" is painted in a 100x30 pseudo-terminal."""
-    term = Terminal(argv)
+    term = Terminal(argv, cwd=cwd)
     seconds = term.wait_for(rb"configuration") - term.start
     term.close()
     return seconds
+
+
+SOURCES: dict[str, str] = {"": str(BENCH.parent)}
+"""Source trees whose `python -m linreg_tui` is measured (run from there: `-m` puts the
+working directory first on sys.path): this one, and with --before DIR another version,
+labelled "before", measured in the same run."""
 
 
 def ratio_line(tag: str, what: str, mine: list[float], base: list[float], target: str) -> str:
@@ -84,20 +90,27 @@ def ratio_line(tag: str, what: str, mine: list[float], base: list[float], target
 
 def startup(repeat: int = 5) -> None:
     """The first frame against an empty Textual app, and `linreg-tui run` against
-    `import torch`, each pair taken in alternation so that load drifts hit both."""
-    app, empty = [], []
+    `import torch`, taken in alternation so that load drifts hit every contender."""
+    app: dict[str, list[float]] = {label: [] for label in SOURCES}
+    empty: list[float] = []
     for _ in range(repeat):
-        app.append(first_frame([sys.executable, "-m", "linreg_tui"]))
+        for label, tree in SOURCES.items():
+            app[label].append(first_frame([sys.executable, "-m", "linreg_tui"], tree))
         empty.append(first_frame([sys.executable, str(BENCH / "empty_app.py")]))
-    print(ratio_line("1", "first frame / an empty Textual app", app, empty, "<= 1.4"))
-    cli, torch_import = [], []
+    for label, frames in app.items():
+        what = f"first frame{' ' + label if label else ''} / an empty Textual app"
+        print(ratio_line("1", what, frames, empty, "<= 1.4"))
+    cli: dict[str, list[tuple[float, float]]] = {label: [] for label in SOURCES}
+    torch_import = []
     for _ in range(repeat):
-        cli.append(timed_process([sys.executable, "-m", "linreg_tui", "run"]))
+        for label, tree in SOURCES.items():
+            cli[label].append(timed_process([sys.executable, "-m", "linreg_tui", "run"], tree))
         torch_import.append(timed_process([sys.executable, "-c", "import torch"]))
-    walls = ([w for w, _ in cli], [w for w, _ in torch_import])
-    cpus = ([c for _, c in cli], [c for _, c in torch_import])
-    print(ratio_line("1", "`linreg-tui run` / `import torch`, wall", *walls, "<= 1.15"))
-    print(ratio_line("1", "`linreg-tui run` / `import torch`, CPU", *cpus, "<= 1.15"))
+    for label, times in cli.items():
+        name = f"`linreg-tui run`{' ' + label if label else ''} / `import torch`"
+        for kind, k in (("wall", 0), ("CPU", 1)):
+            mine, base = [t[k] for t in times], [t[k] for t in torch_import]
+            print(ratio_line("1", f"{name}, {kind}", mine, base, "<= 1.15"))
 
 
 def cold_start(repeat: int = 3) -> None:
@@ -131,29 +144,31 @@ def job_time(term: Terminal) -> float:
 def views(repeat: int = 5) -> None:
     """Each view's default job in the app (a real terminal: the training process) against
     one default single run; best of `repeat`, the views taken in turn each round."""
-    term = Terminal([sys.executable, "-m", "linreg_tui"])
-    term.wait_for(rb"configuration")
-    term.drain(4.0)  # the training process is warm
-    for _ in range(len(VIEWS) + 1):  # every view drawn once, and back to the first
-        term.send(F4)
-        term.settle()
-    times: dict[str, list[float]] = {view: [] for view in VIEWS}
-    for _ in range(repeat):
-        for view in VIEWS:
-            term.settle()  # the view switch drawn: its status line may say "done" already
-            times[view].append(job_time(term))
-            term.settle()
+    for label, tree in SOURCES.items():
+        term = Terminal([sys.executable, "-m", "linreg_tui"], cwd=tree)
+        term.wait_for(rb"configuration")
+        term.drain(4.0)  # the training process is warm
+        for _ in range(len(VIEWS) + 1):  # every view drawn once, and back to the first
             term.send(F4)
-        term.settle()
-        term.send(F4)  # past the history view
-    term.close()
-    one = min(times["single run"])
-    for view in VIEWS[1:]:
-        best = min(times[view])
-        print(
-            f"[3] {view} view, default job: {best * 1e3:.0f} ms vs one default run "
-            f"{one * 1e3:.0f} ms (best of {repeat}); ratio {best / one:.2f} (target <= 3)"
-        )
+            term.settle()
+        times: dict[str, list[float]] = {view: [] for view in VIEWS}
+        for _ in range(repeat):
+            for view in VIEWS:
+                term.settle()  # the view switch drawn: its status line may say "done" already
+                times[view].append(job_time(term))
+                term.settle()
+                term.send(F4)
+            term.settle()
+            term.send(F4)  # past the history view
+        term.close()
+        one = min(times["single run"])
+        for view in VIEWS[1:]:
+            best = min(times[view])
+            print(
+                f"[3] {view} view{' ' + label if label else ''}, default job: "
+                f"{best * 1e3:.0f} ms vs one default run {one * 1e3:.0f} ms (best of "
+                f"{repeat}); ratio {best / one:.2f} (target <= 3)"
+            )
 
 
 def live() -> None:
@@ -250,7 +265,16 @@ async def chart() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="1,2,3,4,5,6", help="which parts, e.g. 3,4")
-    wanted = set(parser.parse_args().only.split(","))
+    parser.add_argument(
+        "--before",
+        metavar="DIR",
+        help="also measure parts 1 and 3 for the source tree in DIR (e.g. `git archive "
+        "COMMIT | tar -x -C DIR`), in the same run",
+    )
+    args = parser.parse_args()
+    wanted = set(args.only.split(","))
+    if args.before:
+        SOURCES["before"] = str(Path(args.before).resolve())
     print(machine(), f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     parts = {
         "1": startup,

@@ -18,14 +18,16 @@ CTRL_Q = b"\x11"
 class Terminal:
     """A child process on a pseudo-terminal of a given size, with its output collected."""
 
-    def __init__(self, argv: list[str], cols: int = 100, rows: int = 30) -> None:
+    def __init__(
+        self, argv: list[str], cols: int = 100, rows: int = 30, cwd: str | None = None
+    ) -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)}
         env["LINREG_TUI_DB"] = "/tmp/linreg-bench-history.sqlite3"
         self.start = time.perf_counter()
         self.proc = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, cwd=cwd
         )
         os.close(slave)
         self.buffer = b""
