@@ -38,7 +38,7 @@ from multiprocessing.connection import Connection
 from linreg_tui.lab.events import EpochsCompleted, Event, RunFinished, RunStarted
 from linreg_tui.lab.plans import Plan
 from linreg_tui.lab.remote import RemoteError, portable
-from linreg_tui.lab.run import Post, run_job
+from linreg_tui.lab.run import Post, load_engine, run_job
 
 __all__ = ["RemoteError", "TrainerGone", "TrainerProcess", "main", "serve"]
 
@@ -59,6 +59,7 @@ def serve(jobs: Connection, replies: Connection, cancel: mmap.mmap) -> None:
     start = time.perf_counter()
     import gc
 
+    load_engine()  # torch, without collections while it loads
     from linreg_tui.engine.training import warm_up
 
     warm_up()

@@ -10,6 +10,7 @@ GridCells) are emitted as they come. What gets posted how often: `posting`.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from queue import Empty, SimpleQueue
@@ -20,7 +21,7 @@ from linreg_tui.lab.grouped import run_grouped
 from linreg_tui.lab.plans import Plan, SweepPlan
 from linreg_tui.lab.posting import POST_INTERVAL, Post, Rows, Stream, ended_by
 
-__all__ = ["POST_INTERVAL", "Post", "ended_by", "iter_job", "run_job", "run_sweep"]
+__all__ = ["POST_INTERVAL", "Post", "ended_by", "iter_job", "load_engine", "run_job", "run_sweep"]
 
 if TYPE_CHECKING:
     from linreg_tui.engine.records import EpochRecord
@@ -97,11 +98,30 @@ class _Raised:
         self.error = error
 
 
+def load_engine() -> None:
+    """Import the engine, and so torch, with the garbage collector off; then freeze what
+    they built out of every later collection.
+
+    Importing torch allocates objects by the hundred thousand and keeps them all: the
+    collections this triggers free nothing and cost ~0.15 s of CPU, 12% of the import
+    (median of five here). The command line and the training process call this first.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        import linreg_tui.engine.training  # noqa: F401  (loads torch)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def iter_job(plan: Plan, tap: Callable[[Post], Post] = lambda post: post) -> Iterator[Event]:
     """The events of `plan`, trained in a thread of their own, for a front end that pulls
     (the command line prints them as they come). `tap` wraps the thread's post (the
     recorder). Leaving the loop early (Ctrl-C, a closed pipe) stops the job within one SGD
     step and waits for its last event; the job's own exception is raised here."""
+    load_engine()
     queue: SimpleQueue[Event | _Raised | None] = SimpleQueue()
     stop = threading.Event()
 
