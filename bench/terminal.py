@@ -79,3 +79,10 @@ class Terminal:
             if not ready:
                 return
             self.buffer += os.read(self.master, 65536)
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Closed however the block ends: a timeout must not leave the app running."""
+        self.close()
