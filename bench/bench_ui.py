@@ -131,6 +131,12 @@ VIEWS = ("single run", "mean vs sum", "robust loss", "gradients", "lr x epochs",
 view comes next, then the first again."""
 
 
+def next_view(term: Terminal) -> None:
+    """F4, and the next view drawn (the output quiet for half a second)."""
+    term.send(F4)
+    term.settle(quiet=0.5)
+
+
 def job_time(term: Terminal) -> float:
     """ctrl+r, then the time until the status line says the job is done."""
     since = term.send(CTRL_R)
@@ -144,19 +150,15 @@ def views(repeat: int = 5) -> None:
     for label, tree in SOURCES.items():
         with Terminal([sys.executable, "-m", "linreg_tui"], cwd=tree) as term:
             term.wait_for(rb"configuration")
-            for _ in range(len(VIEWS) + 1):  # every view drawn once, and back to the first
-                term.send(F4)
-                term.settle()
+            term.settle()
             job_time(term)  # one run untimed: torch loaded, the training process warm
             times: dict[str, list[float]] = {view: [] for view in VIEWS}
             for _ in range(repeat):
                 for view in VIEWS:
-                    term.settle()  # the view switch drawn: its status line may say "done" already
+                    term.settle()  # its status line may say "done" from the last round
                     times[view].append(job_time(term))
-                    term.settle()
-                    term.send(F4)
-                term.settle()
-                term.send(F4)  # past the history view
+                    next_view(term)
+                next_view(term)  # past the history view
         one = min(times["single run"])
         for view in VIEWS[1:]:
             best = min(times[view])
