@@ -36,6 +36,7 @@ from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import Event
 from linreg_tui.lab.plans import Plan, single_run
 from linreg_tui.lab.text import diverged_marker, fmt_fixed, fmt_sci, fmt_vector
+from linreg_tui.lab.verdicts import ROSE, outcome
 from linreg_tui.store.files import flatten, to_json
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ def print_run(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> 
     cfg = plan.config
     vectors = {"w_hat": cfg.features, "w_error": cfg.features, "weight_grad": cfg.features}
     table = run_table(cfg.features)
-    last = None
+    first = last = None
     with csv_output(args) as csv_file:  # opened first: a bad --csv path writes nothing
         save_config_if_asked(args, cfg)
         if not args.json:
@@ -158,7 +159,10 @@ def print_run(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> 
             emit(to_json(record) if args.json else table.row(run_row(record)))
             if csv_file is not None:
                 csv_file.add(flatten(record_fields(record), vectors))
-            last = record
+            first, last = first or record, record
+    said = outcome("done", first, last)
+    if said.startswith(ROSE) and not args.json:
+        emit(f"# {said}: the validation MSE ended above its start; try a smaller --lr ({cfg.lr:g})")
     if last is not None and last.diverged and not args.json:
         emit(
             f"# diverged at epoch {last.epoch} after {last.steps} steps: a loss or parameter "

@@ -21,10 +21,11 @@ from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import Event
 from linreg_tui.lab.plans import Plan, RunsPlan
 from linreg_tui.lab.text import diverged_marker, fmt_sci, fmt_vector
-from linreg_tui.lab.verdicts import size_regime
+from linreg_tui.lab.verdicts import outcome, size_regime
 from linreg_tui.store.files import flatten, to_json
 
 if TYPE_CHECKING:
+    from linreg_tui.engine.records import EpochRecord
     from linreg_tui.engine.results import GridCell, SizePoint, SizeSlopes, Spread
 
 SIZE_CSV = ("size", "seed", "train_mse", "val_mse", "w_error", "b_error")
@@ -197,11 +198,13 @@ def print_loss(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) ->
         ]
     )
     vectors = {"w_hat": d, "w_error": d, "weight_grad": d}
+    ends: dict[int, list[EpochRecord]] = {}
     with csv_output(args) as csv_file:
         _start(args, base, {"loss": "swept", "delta": f"{base.delta:g}"})
         if not args.json:
             emit(table.header())
         for index, r in records(events):
+            ends.setdefault(index, [r, r])[1] = r
             label, cfg = plan.labels[index], plan.runs[index]
             extra = {"variant": label, "loss": cfg.loss, "lr": cfg.lr}
             if args.json:
@@ -211,4 +214,8 @@ def print_loss(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) ->
                 emit(table.row([*row, r.w_error_norm, r.b_error, r.diverged]))
             if csv_file is not None:
                 csv_file.add(flatten({**extra, **record_fields(r)}, vectors))
+    if not args.json:  # how each variant ended, in the app's words
+        emit("")
+        for index, (first, last) in ends.items():
+            emit(f"# {plan.labels[index]:<{label_width}}  {outcome('done', first, last)}")
     return EXIT_OK

@@ -60,6 +60,15 @@ def fmt_short(value: float | None) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+def fmt_ratio(ratio: float) -> str:
+    """A positive ratio in at most 6 characters: 3.2, 265.3, 2344, 1.2e5; '·' if undefined."""
+    if not math.isfinite(ratio):
+        return "·"
+    if ratio < 1000:
+        return f"{ratio:.1f}"
+    return f"{ratio:.0f}" if ratio < 1e6 else fmt_short(ratio)
+
+
 def fmt_slope(slope: float | None) -> str:
     """'−0.57' (a true minus sign), or 'n/a' when too few sizes could be fitted."""
     return "n/a" if slope is None else f"{slope:+.2f}".replace("-", "−")

@@ -11,10 +11,30 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from linreg_tui.engine.config import NEAR_FLOOR
-from linreg_tui.lab.text import fmt_short, fmt_slope
+from linreg_tui.lab.text import fmt_ratio, fmt_short, fmt_slope
 
 if TYPE_CHECKING:
+    from linreg_tui.engine.records import EpochRecord
     from linreg_tui.engine.results import GridCell, SizeSlopes, SizeSummary
+
+ROSE = "rose"
+"""The word for a run that ended above where it started without being flagged diverged
+(a non-finite value or a millionfold rise): it blew up all the same (d2l 3.5 ex. 1, the
+sum at the mean's lr: 33 -> 1.7e4 in 3 epochs, once shown as "done")."""
+
+
+def outcome(status: str, first: EpochRecord | None, last: EpochRecord | None) -> str:
+    """How a run ended, in the one vocabulary of every table, export and the command line:
+    done, diverged, "rose ×N" (its validation MSE ended N times above its start),
+    cancelled, failed."""
+    if status != "done" or first is None or last is None:
+        return status
+    if last.diverged:
+        return "diverged"
+    if last.val_mse > first.val_mse > 0:
+        return f"{ROSE} ×{fmt_ratio(last.val_mse / first.val_mse)}"
+    return status
+
 
 AT_FLOOR = 1.5
 """SGD within this factor of the floor counts as having reached it."""

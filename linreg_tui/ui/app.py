@@ -18,6 +18,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.containers import Horizontal
+from textual.events import DescendantFocus
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Select
@@ -35,6 +36,9 @@ from linreg_tui.ui.widgets.explanation import SuggestedSettings
 from linreg_tui.ui.widgets.help_screen import HelpScreen
 from linreg_tui.ui.widgets.results_table import ResultsTable
 from linreg_tui.ui.widgets.status_bar import StatusBar
+
+NARROW = 110
+"""Terminals narrower than this give the view every column: the form opens on demand (F2)."""
 
 
 class LinregApp(JobApp):
@@ -104,6 +108,30 @@ class LinregApp(JobApp):
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
+        narrow = self.size.width < NARROW
+        self.set_class(narrow, "-narrow")  # the form opens on demand
+        if narrow:  # open while it has focus: a hidden field must never hold it
+            focused = self.focused
+            self.open_form(focused is not None and self.form in focused.ancestors_with_self)
+
+    def open_form(self, open_: bool = True) -> None:
+        """Show (or, when the terminal is narrow, hide) the form; hidden, it gives the
+        focus to the view."""
+        self.set_class(open_, "-form-open")
+        focused = self.focused
+        if not open_ and focused is not None and self.form in focused.ancestors_with_self:
+            results = self.view.results_widget()
+            if results is not None and results.focusable:
+                results.focus()
+            else:
+                self.set_focus(None)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """In a narrow terminal the form is open while it has focus: it closes when focus
+        moves to the view, and opens when a field is focused (F2, a refusal)."""
+        in_form = self.form in event.widget.ancestors_with_self
+        if self.has_class("-narrow") and self.has_class("-form-open") != in_form:
+            self.open_form(in_form)
 
     def on_ready(self) -> None:
         """The first frame is on screen (Textual's Ready event): mount the rest, load torch."""
@@ -181,17 +209,26 @@ class LinregApp(JobApp):
             return
         config = self.form.read_config()
         if isinstance(config, ConfigError):
-            self.status.say(f"not run: {config}", "error")
+            self._refuse(config)
             return
         view = self.view
         try:
             plan = view.plan(config)  # a lab plan, checked; a view may refuse its own fields
         except ConfigError as error:
             if not view.owns_field(error.field):  # a view marks its own fields (sizes: b)
-                self.form.refuse(error)
-            self.status.say(f"not run: {error}", "error")
+                self._refuse(error)
+            else:
+                self.status.say(f"not run: {error}", "error")
             return
         self.start_job(view, plan, config)
+        if self.has_class("-narrow") and self.has_class("-form-open"):
+            self.action_focus_form()  # narrow: the form steps aside for the run to show
+
+    def _refuse(self, error: ConfigError) -> None:
+        """Say why a run is refused, and open the form at the field to change."""
+        self.open_form()
+        self.call_after_refresh(self.form.refuse, error)  # shown first: hidden fields take no focus
+        self.status.say(f"not run: {error}", "error")
 
     def action_run_suggested(self) -> None:
         """Fill the form with the view's suggested settings (every other setting at its
@@ -236,8 +273,13 @@ class LinregApp(JobApp):
         self.config_files.ask_load()
 
     def action_focus_form(self) -> None:
-        """Focus the form (the field that had focus last, else the first)."""
-        self.form.focus_field()
+        """Focus the form (the field that had focus last, else the first); in a narrow
+        terminal, F2 opens the form, and closes it again."""
+        if self.has_class("-narrow") and self.has_class("-form-open"):
+            self.open_form(False)
+            return
+        self.open_form()
+        self.call_after_refresh(self.form.focus_field)
 
     def action_focus_results(self) -> None:
         """Focus the current view's results."""

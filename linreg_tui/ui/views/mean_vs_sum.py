@@ -29,7 +29,7 @@ CURVES = (("mean", "primary"), ("sum", "error"), ("sum/B", "success"), ("huber",
 """(legend label, colour) of loss_variants' five runs, in its order."""
 MATCH = 1e-5
 COLUMNS = [("variant", 18, False), ("val MSE", 8, True), ("blew up", 7, True),
-           ("status", 8, False), ("ŵ", 15, False), ("b̂", 7, True), ("train MSE", 9, True),
+           ("status", 11, False), ("ŵ", 15, False), ("b̂", 7, True), ("train MSE", 9, True),
            ("lr", 9, True)]  # fmt: skip
 
 
@@ -176,7 +176,7 @@ class MeanVsSumView(ExperimentView, view_id="mean-vs-sum"):
                 Cell(run.label, run.label, f"bold {colour}"),
                 num(last.val_mse if last else None, ".2e"),
                 Cell(up, f"{up}/{ended}") if ended else num(None),
-                status_cell(run.status),
+                status_cell(run.status, run.records),
                 vector_cell(last.w_hat if last else None),
                 num(last.b_hat if last else None, ".4g"),
                 num(last.train_mse if last else None, ".2e"),

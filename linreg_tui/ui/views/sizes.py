@@ -102,8 +102,8 @@ class SizesView(ExperimentView, view_id="sizes"):
         with VerticalScroll(id="sizes-body"):
             yield SweepFields("sizes", FIELDS)
             yield Static(HINT, classes="sweep-hint")
+            yield SizeChart(id="sizes-chart")  # the chart first: the lesson is its slopes
             yield SizeTable(id="sizes-table")
-            yield SizeChart(id="sizes-chart")
             yield Static(EXPLANATION, classes="explanation", id="sizes-explanation")
 
     def on_mount(self) -> None:

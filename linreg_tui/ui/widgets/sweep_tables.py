@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.color import Color
 from textual.widgets import DataTable
 
-from linreg_tui.lab.text import fmt_short
+from linreg_tui.lab.text import fmt_ratio, fmt_short
 
 if TYPE_CHECKING:
     from linreg_tui.engine.results import GridCell, SizeSummary, Spread
@@ -126,6 +126,13 @@ MAX_COMPONENTS = 3
 """Weight components with a column each; more features show ‖w−ŵ‖ instead."""
 
 
+def fit_text(text: Text, width: int) -> Text:
+    """`text`, ending in "…" if it is wider than `width`: a number is never cut silently."""
+    if text.cell_len > width:
+        text.truncate(width, overflow="ellipsis")
+    return text
+
+
 class SizeTable(DataTable[Text]):
     """One row per dataset size: SGD's errors (mean ± std over seeds) beside the floor."""
 
@@ -160,7 +167,7 @@ class SizeTable(DataTable[Text]):
             cells = [
                 Text(str(s.size), justify="right"),
                 Text(regime, style=REGIME_STYLE.get(regime, "bold red")),
-                Text(f"{ratio:.1f}" if math.isfinite(ratio) else "·", justify="right"),
+                Text(fmt_ratio(ratio), justify="right"),
                 *[Text(spread(e), justify="right") for e in errors],
                 Text(spread(s.b_error), justify="right"),
                 Text(fmt_short(s.lstsq_w_error_norm.mean), justify="right"),
@@ -168,4 +175,5 @@ class SizeTable(DataTable[Text]):
                 Text(fmt_short(s.train_mse.mean), justify="right"),
                 Text(fmt_short(s.val_mse.mean), justify="right"),
             ]
-            self.add_row(*cells, key=str(s.size))
+            widths = [column.width for column in self.ordered_columns]
+            self.add_row(*map(fit_text, cells, widths), key=str(s.size))
