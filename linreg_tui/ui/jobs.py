@@ -127,6 +127,13 @@ class JobApp(App[None]):
             recorded=lambda history_id: self.post_message(RunRecorded(history_id)),
         )
         self.train_runs(plan, self.run_id, recorder)
+        if broken := view.premise_broken(config):
+            self.notify(
+                f"{view.TITLE}: {'; '.join(broken)}. F5 runs its suggested settings.",
+                title="not the lesson's settings",
+                severity="warning",
+                timeout=8,
+            )
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def load_torch(self) -> None:

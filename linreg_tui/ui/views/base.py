@@ -106,6 +106,18 @@ class ExperimentView(Vertical):
     """Settings where the view's lesson shows clearly (F5 fills the form with them, every
     other setting at its default, and runs); {} is the book's own settings; None: none."""
 
+    PREMISE: ClassVar[dict[str, object]] = {}
+    """Settings the view's explanation assumes (e.g. clean labels); a run with others is
+    warned about before it starts, and the view's checks say which claims no longer hold."""
+
+    def premise_broken(self, config: RunConfig) -> list[str]:
+        """'outliers 0.1 (the text assumes 0)' for each premise `config` breaks."""
+        return [
+            f"{name} {getattr(config, name):g} (the text assumes {value:g})"
+            for name, value in self.PREMISE.items()
+            if getattr(config, name) != value
+        ]
+
     def reset_own_fields(self) -> None:
         """Put the view's own settings (a sweep's lists) back to their defaults."""
         from linreg_tui.ui.widgets.sweep_fields import SweepFields

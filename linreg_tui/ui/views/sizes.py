@@ -72,6 +72,7 @@ class SizesView(ExperimentView, view_id="sizes"):
     """Size sweep: per-size table, log-log chart with slopes, the regimes explained."""
 
     SUGGESTED: ClassVar[dict[str, object] | None] = {}  # the book's settings, b = 4
+    PREMISE: ClassVar[dict[str, object]] = {"lr": 0.03, "batch_size": 32, "epochs": 3}
 
     EXPORT_STEM = "sizes"
 
