@@ -1,12 +1,17 @@
-"""UI benchmarks (issue 5, targets 1, 4, 5 and 6): ratios measured side by side.
+"""UI benchmarks (issues 5 and 15): ratios measured side by side, in one run.
 
-    python bench/bench_ui.py            # about a minute
+    python bench/bench_ui.py            # about three minutes
+    python bench/bench_ui.py --only 1,3 # some parts
 
-[1] start-up: the app runs in a real pseudo-terminal; the time from launch to the first
-    painted frame is compared with `python -c "import torch"`, and a run started three
-    seconds after launch with the same run started again (warm).
+[1] start-up in a real pseudo-terminal (100x30): launch to the first painted frame against
+    an empty Textual app (a Static and a Footer: bench/empty_app.py) by the same measure;
+    `linreg-tui run` (defaults) to its end against `python -c "import torch"`, wall and
+    CPU time. Each pair alternates, so the load of a shared machine hits both.
+[2] a 100-epoch run started three seconds after launch against the same run again (warm).
+[3] each view's default job in the app against one default single run (F4 to the next
+    view, ctrl+r, until the status line says done).
 [4] epochs per second of a long run drawn live in that terminal vs the engine alone (in
-    a real terminal the app trains in a child process: linreg_tui/ui/trainer.py).
+    a real terminal the app trains in a child process: linreg_tui/lab/process.py).
 [5] the worst event-loop lag while a long run trains (headless app, 5 ms probe), with the
     training in the child process (as in a terminal) and in a thread (as in tests).
 [6] one chart redraw at 200x60 holding 100,000 points.
@@ -16,15 +21,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import fcntl
 import os
-import re
-import select
+import resource
 import statistics
-import struct
 import subprocess
 import sys
-import termios
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -32,66 +33,14 @@ from typing import Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine
+from terminal import Terminal
 
 from linreg_tui.engine.config import RunConfig
 
 CTRL_R = b"\x12"
-CTRL_Q = b"\x11"
+F4 = b"\x1bOS"
+BENCH = Path(__file__).resolve().parent
 LONG_EPOCHS = 1000
-
-
-class Terminal:
-    """A child process on a pseudo-terminal of a given size, with its output collected."""
-
-    def __init__(self, argv: list[str], cols: int = 100, rows: int = 30) -> None:
-        self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)}
-        env["LINREG_TUI_DB"] = "/tmp/linreg-bench-history.sqlite3"
-        self.start = time.perf_counter()
-        self.proc = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
-        )
-        os.close(slave)
-        self.buffer = b""
-
-    def wait_for(self, pattern: bytes, since: int = 0, timeout: float = 60.0) -> float:
-        """Read until `pattern` appears after offset `since`; return the time it appeared."""
-        deadline = time.perf_counter() + timeout
-        regex = re.compile(pattern)
-        while not regex.search(self.buffer, since):
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError(f"{pattern!r} not seen in {timeout} s")
-            ready, _, _ = select.select([self.master], [], [], min(left, 0.05))
-            if ready:
-                try:
-                    self.buffer += os.read(self.master, 65536)
-                except OSError:
-                    break
-        return time.perf_counter()
-
-    def drain(self, seconds: float) -> None:
-        """Keep reading (so the app never blocks on a full pipe) for `seconds`."""
-        end = time.perf_counter() + seconds
-        while (left := end - time.perf_counter()) > 0:
-            ready, _, _ = select.select([self.master], [], [], left)
-            if ready:
-                self.buffer += os.read(self.master, 65536)
-
-    def send(self, data: bytes) -> int:
-        """Send keys; return the output offset at that moment."""
-        os.write(self.master, data)
-        return len(self.buffer)
-
-    def close(self) -> None:
-        self.send(CTRL_Q)
-        try:
-            self.drain(0.5)
-            self.proc.wait(timeout=5)
-        except (subprocess.TimeoutExpired, OSError):
-            self.proc.kill()
-        os.close(self.master)
 
 
 def timed_run(term: Terminal) -> float:
@@ -102,37 +51,120 @@ def timed_run(term: Terminal) -> float:
     return term.wait_for(rb"done \xc2\xb7 epoch", len(term.buffer)) - start
 
 
-def startup() -> None:
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import torch"], check=True)
-        times.append(time.perf_counter() - start)
-    torch_import = statistics.median(times)
+def child_cpu() -> float:
+    """CPU seconds (user + system) of this process's waited-for children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
-    firsts, cold, warm = [], [], []
-    for _ in range(3):  # plain `linreg-tui`, as a user starts it
-        term = Terminal([sys.executable, "-m", "linreg_tui"])
-        firsts.append(term.wait_for(rb"configuration") - term.start)
-        term.close()
-    for _ in range(3):
-        term = Terminal([sys.executable, "-m", "linreg_tui", "tui", "--epochs", "100"])
-        term.wait_for(rb"configuration")
-        term.drain(3.0 - (time.perf_counter() - term.start))
-        cold.append(timed_run(term))
-        warm.append(timed_run(term))
-        term.close()
-    first = statistics.median(firsts)
-    print(
-        f"[1] first frame {first:.2f} s after launch; `python -c 'import torch'` "
-        f"{torch_import:.2f} s; ratio {first / torch_import:.2f} (target <= 0.25)"
+
+def timed_process(argv: list[str], cwd: str | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of a command run to its end (output discarded)."""
+    env = {**os.environ, "LINREG_TUI_DB": "/tmp/linreg-bench-history.sqlite3"}
+    cpu, start = child_cpu(), time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
+    return time.perf_counter() - start, child_cpu() - cpu
+
+
+def first_frame(argv: list[str], cwd: str | None = None) -> float:
+    """Seconds from launch until "configuration" is painted in a 100x30 pseudo-terminal."""
+    with Terminal(argv, cwd=cwd) as term:
+        return term.wait_for(rb"configuration") - term.start
+
+
+SOURCES: dict[str, str] = {"": str(BENCH.parent)}
+"""Source trees whose `python -m linreg_tui` is measured (run from there: `-m` puts the
+working directory first on sys.path): this one, and with --before DIR another version,
+labelled "before", measured in the same run."""
+
+
+def ratio_line(tag: str, what: str, mine: list[float], base: list[float], target: str) -> str:
+    a, b = statistics.median(mine), statistics.median(base)
+    return (
+        f"[{tag}] {what}: {a:.3f} s vs {b:.3f} s (median of {len(mine)}, interleaved, "
+        f"range {min(mine):.3f}-{max(mine):.3f} vs {min(base):.3f}-{max(base):.3f}); "
+        f"ratio {a / b:.2f} (target {target})"
     )
+
+
+def startup(repeat: int = 5) -> None:
+    """The first frame against an empty Textual app, and `linreg-tui run` against
+    `import torch`, taken in alternation so that load drifts hit every contender."""
+    app: dict[str, list[float]] = {label: [] for label in SOURCES}
+    empty: list[float] = []
+    for _ in range(repeat):
+        for label, tree in SOURCES.items():
+            app[label].append(first_frame([sys.executable, "-m", "linreg_tui"], tree))
+        empty.append(first_frame([sys.executable, str(BENCH / "empty_app.py")]))
+    for label, frames in app.items():
+        what = f"first frame{' ' + label if label else ''} / an empty Textual app"
+        print(ratio_line("1", what, frames, empty, "<= 1.4"))
+    cli: dict[str, list[tuple[float, float]]] = {label: [] for label in SOURCES}
+    torch_import = []
+    for _ in range(repeat):
+        for label, tree in SOURCES.items():
+            cli[label].append(timed_process([sys.executable, "-m", "linreg_tui", "run"], tree))
+        torch_import.append(timed_process([sys.executable, "-c", "import torch"]))
+    for label, times in cli.items():
+        name = f"`linreg-tui run`{' ' + label if label else ''} / `import torch`"
+        for kind, k in (("wall", 0), ("CPU", 1)):
+            mine, base = [t[k] for t in times], [t[k] for t in torch_import]
+            print(ratio_line("1", f"{name}, {kind}", mine, base, "<= 1.15"))
+
+
+def cold_start(repeat: int = 3) -> None:
+    """A run started three seconds after launch against the same run started again."""
+    cold, warm = [], []
+    for _ in range(repeat):
+        with Terminal([sys.executable, "-m", "linreg_tui", "tui", "--epochs", "100"]) as term:
+            term.wait_for(rb"configuration")
+            term.drain(3.0 - (time.perf_counter() - term.start))
+            cold.append(timed_run(term))
+            warm.append(timed_run(term))
     print(
-        f"[1] 100-epoch run started 3 s after launch: {statistics.median(cold) * 1e3:.0f} ms; "
-        f"the same run again (warm): {statistics.median(warm) * 1e3:.0f} ms; "
-        f"ratio {statistics.median(cold) / statistics.median(warm):.2f} (target ~1; both "
-        "include up to one 0.1 s status update)"
+        ratio_line("2", "100-epoch run started 3 s after launch / warm", cold, warm, "<= 1.1")
+        + " (both include up to one 0.1 s status update)"
     )
+
+
+VIEWS = ("single run", "mean vs sum", "robust loss", "gradients", "lr x epochs", "sizes")
+"""The experiment views in F4 order (ui/views/registry.py), from the first; the history
+view comes next, then the first again."""
+
+
+def job_time(term: Terminal) -> float:
+    """ctrl+r, then the time until the status line says the job is done."""
+    since = term.send(CTRL_R)
+    start = time.perf_counter()
+    return term.wait_for(rb"done \xc2\xb7 ", since) - start
+
+
+def views(repeat: int = 5) -> None:
+    """Each view's default job in the app (a real terminal: the training process) against
+    one default single run; best of `repeat`, the views taken in turn each round."""
+    for label, tree in SOURCES.items():
+        with Terminal([sys.executable, "-m", "linreg_tui"], cwd=tree) as term:
+            term.wait_for(rb"configuration")
+            for _ in range(len(VIEWS) + 1):  # every view drawn once, and back to the first
+                term.send(F4)
+                term.settle()
+            job_time(term)  # one run untimed: torch loaded, the training process warm
+            times: dict[str, list[float]] = {view: [] for view in VIEWS}
+            for _ in range(repeat):
+                for view in VIEWS:
+                    term.settle()  # the view switch drawn: its status line may say "done" already
+                    times[view].append(job_time(term))
+                    term.settle()
+                    term.send(F4)
+                term.settle()
+                term.send(F4)  # past the history view
+        one = min(times["single run"])
+        for view in VIEWS[1:]:
+            best = min(times[view])
+            print(
+                f"[3] {view} view{' ' + label if label else ''}, default job: "
+                f"{best * 1e3:.0f} ms vs one default run {one * 1e3:.0f} ms (best of "
+                f"{repeat}); ratio {best / one:.2f} (target <= 3)"
+            )
 
 
 def live() -> None:
@@ -141,17 +173,19 @@ def live() -> None:
     setup_torch()
     cfg = RunConfig(epochs=LONG_EPOCHS)
     list(train(replace(cfg, epochs=3)))
-    engine = []
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in train(cfg):
-            pass
-        engine.append(time.perf_counter() - start)
-    term = Terminal([sys.executable, "-m", "linreg_tui", "tui", "--epochs", str(LONG_EPOCHS)])
-    term.wait_for(rb"configuration")
-    term.drain(3.0)
-    live = [timed_run(term) for _ in range(3)]
-    term.close()
+    engine, live = [], []
+    argv = [sys.executable, "-m", "linreg_tui", "tui", "--epochs", str(LONG_EPOCHS)]
+    with Terminal(argv) as term:
+        term.wait_for(rb"configuration")
+        term.drain(3.0)
+        timed_run(term)  # untimed: torch loaded in the training process
+        for _ in range(3):  # alternating, so that load drifts hit both
+            start = time.perf_counter()
+            for _ in train(cfg):
+                pass
+            engine.append(time.perf_counter() - start)
+            term.settle()
+            live.append(timed_run(term))
     e_rate, l_rate = LONG_EPOCHS / min(engine), LONG_EPOCHS / min(live)
     print(
         f"[4] {LONG_EPOCHS}-epoch run: engine alone {e_rate:.0f} epochs/s, drawn live in a "
@@ -212,27 +246,39 @@ async def chart() -> None:
         chart.start(n)
         chart.add(records)
         await pilot.pause()
-        times = []
+        times, cpu = [], []
         for log_y in (True, False) * 5:
             chart.log_y = log_y
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             chart.render()
             times.append(time.perf_counter() - start)
+            cpu.append(time.thread_time() - start_cpu)
         size = chart.size
     print(
         f"[6] chart redraw with {n:,} points at 200x60 (chart {size.width}x{size.height}): "
-        f"median {statistics.median(times) * 1e3:.1f} ms, worst {max(times) * 1e3:.1f} ms "
-        "(target <= 20)"
+        f"median {statistics.median(times) * 1e3:.1f} ms, worst {max(times) * 1e3:.1f} ms; "
+        f"CPU median {statistics.median(cpu) * 1e3:.1f} ms (target <= 20)"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="1,4,5,6", help="which targets, e.g. 4,5")
-    wanted = set(parser.parse_args().only.split(","))
-    print(machine())
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="which parts, e.g. 3,4")
+    parser.add_argument(
+        "--before",
+        metavar="DIR",
+        help="also measure parts 1 and 3 for the source tree in DIR (e.g. `git archive "
+        "COMMIT | tar -x -C DIR`), in the same run",
+    )
+    args = parser.parse_args()
+    wanted = set(args.only.split(","))
+    if args.before:
+        SOURCES["before"] = str(Path(args.before).resolve())
+    print(machine(), f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     parts = {
         "1": startup,
+        "2": cold_start,
+        "3": views,
         "4": live,
         "5": lambda: [asyncio.run(stall(trainer)) for trainer in ("process", "thread")],
         "6": lambda: asyncio.run(chart()),

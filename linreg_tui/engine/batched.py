@@ -26,6 +26,11 @@ _SHAPE_FIELDS = (
 )  # fmt: skip
 
 
+def shape_of(cfg: RunConfig) -> tuple[object, ...]:
+    """What runs trained together must share: equal shapes may be batched, others not."""
+    return (*(getattr(cfg, f) for f in _SHAPE_FIELDS), cfg.features)
+
+
 @dataclass(frozen=True)
 class _Loss:
     """A loss as two elementwise maps of the residual r = prediction - label."""
@@ -140,12 +145,9 @@ def _train(
     if not cfgs:
         return [], torch.empty(0), torch.empty(0)
     first = cfgs[0]
-    for cfg in cfgs:
-        if cfg is not first and (
-            any(getattr(cfg, f) != getattr(first, f) for f in _SHAPE_FIELDS)
-            or cfg.features != first.features
-        ):
-            raise ValueError("train_batched needs configs of one shape")
+    shape = shape_of(first)
+    if any(cfg is not first and shape_of(cfg) != shape for cfg in cfgs):
+        raise ValueError("train_batched needs configs of one shape")
     setup_torch()
     start = time.perf_counter()
     K, n, bs, d = len(cfgs), first.num_train, first.batch_size, first.features

@@ -38,6 +38,9 @@ class RunsPlan:
     labels: tuple[str, ...]
     """One unique name per run: the history's variant names and the tables' row labels."""
     kind: PlanKind = "run"
+    batched: bool = True
+    """Several runs: those of one shape train side by side as one tensor program, each
+    run's events sent when its group ends (`lab.grouped`). False: one by one, streamed."""
 
     @property
     def total_steps(self) -> int:

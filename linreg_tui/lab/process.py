@@ -34,14 +34,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING
 
 from linreg_tui.lab.events import EpochsCompleted, Event, RunFinished, RunStarted
 from linreg_tui.lab.plans import Plan
-from linreg_tui.lab.run import Post, run_job
+from linreg_tui.lab.remote import RemoteError, portable
+from linreg_tui.lab.run import Post, load_engine, run_job
 
-if TYPE_CHECKING:
-    pass
+__all__ = ["RemoteError", "TrainerGone", "TrainerProcess", "main", "serve"]
 
 POLL_INTERVAL = 0.05
 """Seconds between two looks at the app's cancel flag and the child's health."""
@@ -55,37 +54,12 @@ class TrainerGone(RuntimeError):
     """The training process ended (killed, or out of memory) before the job did."""
 
 
-class RemoteError(Exception):
-    """An exception raised in the training process, as its type's name and its text."""
-
-    def __init__(self, kind: str, text: str) -> None:
-        super().__init__(kind, text)
-        self.kind, self.text = kind, text
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.text}"
-
-
-def _portable(error: BaseException) -> Exception:
-    """What of an exception travels back: a builtin one as itself (if it pickles), any
-    other as a RemoteError. Unpickling e.g. a torch exception would import torch in the
-    app, and a class that needs two arguments (ConfigError) does not unpickle at all."""
-    if isinstance(error, Exception) and type(error).__module__ == "builtins":
-        try:
-            copy = pickle.loads(pickle.dumps(error))
-        except Exception:
-            pass
-        else:
-            if isinstance(copy, Exception):
-                return copy
-    return RemoteError(type(error).__name__, str(error))
-
-
 def serve(jobs: Connection, replies: Connection, cancel: mmap.mmap) -> None:
     """The child process: warm torch up, say "ready", then run jobs until told to stop."""
     start = time.perf_counter()
     import gc
 
+    load_engine()  # torch, without collections while it loads
     from linreg_tui.engine.training import warm_up
 
     warm_up()
@@ -107,7 +81,7 @@ def serve(jobs: Connection, replies: Connection, cancel: mmap.mmap) -> None:
             runs = pickle.loads(payload)  # here, so a job that does not load is its error
             run_job(runs, run_id, post, lambda: _CELL.unpack_from(cancel)[0] >= number)  # noqa: B023
         except BaseException as error:
-            replies.send(("error", number, _portable(error)))
+            replies.send(("error", number, portable(error)))
         else:
             replies.send(("end", number, None))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import os
 from collections.abc import Iterable
 from typing import ClassVar
@@ -30,6 +29,7 @@ from linreg_tui.ui.export import export_view
 from linreg_tui.ui.jobs import HistoryUnavailable, JobApp, RunRecorded, Trainer
 from linreg_tui.ui.keys import BINDINGS
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands, theme_palette
+from linreg_tui.ui.startup import auto_focus_now, defer_auto_focus, settle_gc
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.explanation import SuggestedSettings
@@ -79,6 +79,8 @@ class LinregApp(JobApp):
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             lazy = not self.is_headless if self.lazy_views is None else self.lazy_views
+            if lazy:
+                defer_auto_focus(self)  # the first field is focused after the first frame
             choices = [(v.TITLE, v.VIEW_ID) for v in VIEWS]
             yield ConfigPane(self.config, choices, lazy=lazy, id="config")
             with ContentSwitcher(initial=VIEWS[0].VIEW_ID, id="views"):
@@ -135,12 +137,13 @@ class LinregApp(JobApp):
 
     def on_ready(self) -> None:
         """The first frame is on screen (Textual's Ready event): mount the rest, load torch."""
+        auto_focus_now(self)
         if len(self.views) < len(VIEWS) or self.form.lazy:
             # a task of its own, one view at a time: keys typed meanwhile are handled
             # between two mounts instead of after all of them (~0.3 s)
             self.run_worker(self._mount_other_views(), group="mount-views")
         else:
-            gc.freeze()  # NOTES: full collections of start-up objects stalled the UI 110-200 ms
+            settle_gc()  # start-up objects frozen, collections back on (ui/startup.py)
         if self.warm_torch:
             self.load_torch()
 
@@ -164,7 +167,7 @@ class LinregApp(JobApp):
             view.preview(self.config)
             view.set_log_y(self.log_y)
         self.views.extend(others)
-        gc.freeze()  # NOTES: full collections of start-up objects stalled the UI 110-200 ms
+        settle_gc()  # start-up objects frozen, collections back on (ui/startup.py)
         if self.pending_view is not None:
             self._switch_to(self.pending_view)
 

@@ -39,6 +39,9 @@ from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.status_bar import JobProgress, StatusBar
 
 Trainer = Literal["process", "thread"]
+SHOW_INTERVAL = 0.1
+"""Seconds between two progress updates of the status line on job events (a job posts at
+most ~10 a second, but runs trained side by side arrive together: lab.grouped)."""
 
 
 class JobEvent(Message):
@@ -94,6 +97,8 @@ class JobApp(App[None]):
         self.stop_training = threading.Event()
         """Set by cancel; the job's thread polls it (a new Event per job)."""
         self.job_view: ExperimentView | None = None
+        self._shown_at = -1.0
+        """When the status line last showed the job's progress (monotonic seconds)."""
 
     def start_jobs(self) -> None:
         """Called on mount: choose where runs train and keep the status line ticking."""
@@ -216,7 +221,8 @@ class JobApp(App[None]):
             view.sweep_rows_completed(event)
         elif isinstance(event, RunProgressed):
             job.steps = event.steps
-        self._tick()
+        if time.monotonic() - self._shown_at >= SHOW_INTERVAL:
+            self._tick()  # not once per event of a burst: a grouped job sends 3 a run at once
 
     def _run_finished(self, event: RunFinished, job: JobProgress, view: ExperimentView) -> None:
         view.run_finished(event)
@@ -248,3 +254,4 @@ class JobApp(App[None]):
     def _tick(self) -> None:
         if self.running and self.job is not None and not self.job.cancelling:
             self.status.show(self.job, "" if self.torch_ready else "loading torch")
+            self._shown_at = time.monotonic()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +57,31 @@ async def test_a_failing_run_is_notified_and_ends_the_run(
         messages = [n for n in app._notifications if n.severity == "error"]
         assert messages and "engine exploded" in messages[0].message
         assert app.is_running
+
+
+class FirstFrameProbe(LinregApp):
+    """The app as started in a terminal, noting what had the focus at its first frame."""
+
+    CSS_PATH = str(Path(inspect.getfile(LinregApp)).with_name("app.tcss"))
+    focused_at_first_frame: object = "not yet"
+
+    def on_ready(self) -> None:  # Textual calls LinregApp.on_ready after this one
+        self.focused_at_first_frame = self.focused
+
+
+async def test_in_a_terminal_focus_and_collections_wait_for_the_first_frame() -> None:
+    """ui/startup.py: the first field is focused just after the first frame (focusing it
+    restyles the whole form), and the garbage collector that `cli.start_app` turned off
+    is back on once the views behind the first are mounted."""
+    gc.disable()  # as cli.start_app does
+    try:
+        app = FirstFrameProbe(warm_torch=False, lazy_views=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.mounting_views is not None, timeout=10)
+            assert app.mounting_views is not None
+            await wait_for(pilot, app.mounting_views.is_set, timeout=10)
+            assert app.focused_at_first_frame is None
+            assert app.focused is app.query_one("#lr")
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.enable()

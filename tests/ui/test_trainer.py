@@ -30,7 +30,8 @@ from linreg_tui.lab.events import (
     SweepRowsCompleted,
 )
 from linreg_tui.lab.plans import RunsPlan, SweepPlan
-from linreg_tui.lab.process import RemoteError, TrainerGone, TrainerProcess, _portable
+from linreg_tui.lab.process import RemoteError, TrainerGone, TrainerProcess
+from linreg_tui.lab.remote import portable
 from linreg_tui.lab.run import run_job
 from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views import VIEWS
@@ -153,8 +154,8 @@ def test_a_lab_exception_in_the_process_arrives_as_its_name_and_text(
     with pytest.raises(RemoteError) as caught:  # RunConfig(should_stop, lr=-1): refused
         trainer.run(plan, 10, posted.append, lambda: False)
     assert caught.value.kind == "ConfigError" and "must be" in caught.value.text
-    assert isinstance(_portable(ValueError("x")), ValueError)
-    assert isinstance(_portable(KeyboardInterrupt()), RemoteError)  # never a BaseException
+    assert isinstance(portable(ValueError("x")), ValueError)
+    assert isinstance(portable(KeyboardInterrupt()), RemoteError)  # never a BaseException
 
 
 class Boom:
