@@ -15,6 +15,7 @@ from dataclasses import fields
 from typing import Any, NoReturn
 
 from linreg_tui import __version__
+from linreg_tui.cli.flag_types import db_path, file_name
 from linreg_tui.engine.config import (
     FIELD_HELP,
     FIELD_NAMES,
@@ -23,12 +24,9 @@ from linreg_tui.engine.config import (
     LOSS_HELP,
     LOSS_NAMES,
     RULES,
-    ConfigError,
     RunConfig,
 )
 from linreg_tui.lab.limits import LIMITS
-from linreg_tui.lab.lists import number, parse_list
-from linreg_tui.store.config_files import ConfigFileError, read_mapping
 
 PROG = "linreg-tui"
 FLAGS = {name: "--" + name.replace("_", "-") for name in FIELD_NAMES}
@@ -39,6 +37,8 @@ CHOICE_HELP: dict[str, dict[str, str]] = {
     "init": {k: v for k, v in INIT_HELP.items()},
 }
 _DEFAULTS = RunConfig()
+MAX_LINE = 600
+"""Characters of an error line; the values each message quotes are cut first (shown())."""
 _NUMBER_LIKE = re.compile(r"-(?:[\d.]|inf|nan)", re.IGNORECASE)
 
 
@@ -50,9 +50,14 @@ class UsageError(Exception):
         self.prog = prog
 
     def line(self) -> str:
-        """The whole report, on one line, with control characters escaped."""
+        """The whole report, on one line, with control characters escaped and an echo
+        too long to read cut in the middle (a 100 KB value was printed whole)."""
         text = f"{self.prog}: error: {self} (see '{self.prog} --help')"
-        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        if len(text) > MAX_LINE:
+            cut = len(text) - MAX_LINE
+            text = f"{text[: MAX_LINE // 2]}…({cut:,} characters cut)…{text[-MAX_LINE // 2 :]}"
+        return text
 
 
 class Parser(argparse.ArgumentParser):
@@ -120,33 +125,14 @@ def add_config_flags(
         else:
             tuple_ = isinstance(default, tuple)
             shown = ",".join(f"{v:g}" for v in default) if tuple_ else default
-            kwargs["metavar"] = "W1,W2,..." if tuple_ else "N" if _is_int(default) else "X"
+            kwargs["metavar"] = "W1,W2,..." if tuple_ else "N" if is_int(default) else "X"
             kwargs["help"] = f"{FIELD_HELP[name]}; {RULES[name]} (default: {shown})"
         kwargs["help"] = argparse.SUPPRESS if name in hidden else _esc(kwargs["help"])
         group.add_argument(flag, **kwargs)
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def file_name(text: str) -> str:
-    """An argparse type: a path that names something (an empty --csv wrote nothing and
-    said it had)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("needs a file name, not an empty string")
-    return text
-
-
-def at_least_one(text: str) -> int:
-    """An argparse type: a whole number >= 1 (SQLite reads LIMIT -1 as no limit)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def add_io_flags(parser: argparse.ArgumentParser, csv_help: str | None = None) -> None:
@@ -172,6 +158,7 @@ def add_io_flags(parser: argparse.ArgumentParser, csv_help: str | None = None) -
     group.add_argument(
         "--db",
         metavar="PATH",
+        type=db_path,
         help="history database (default: $LINREG_TUI_DB, else the user data folder)",
     )
     group.add_argument("--no-record", action="store_true", help="do not record this in the history")
@@ -200,53 +187,6 @@ def glue_negative_values(argv: Sequence[str]) -> list[str]:
         out.append(token)
         i += 1
     return out
-
-
-def parse_flag(name: str, text: str) -> Any:
-    """The value of field `name` from its flag's text (RunConfig then checks the rule)."""
-    default = getattr(_DEFAULTS, name)
-    if isinstance(default, tuple):
-        return parse_list(name, text)
-    if isinstance(default, (bool, str)):
-        return text
-    return number(name, text.strip(), int if _is_int(default) else float)
-
-
-def config_from_args(args: argparse.Namespace, base: RunConfig = _DEFAULTS) -> RunConfig:
-    """`base`, then the --config file, then the flags given; errors name the flag or key."""
-    prog = args.prog
-    file_values: dict[str, Any] = {}
-    if getattr(args, "config", None):
-        try:
-            file_values = read_mapping(args.config)
-        except ConfigFileError as error:
-            raise UsageError(prog, f"--config {error}") from None
-    raw: dict[str, Any] = {}
-    flag_values: dict[str, Any] = {}
-    for name in FIELD_NAMES:
-        value = getattr(args, name, None)
-        if value is None:
-            continue
-        raw[name] = value
-        try:
-            flag_values[name] = parse_flag(name, value) if isinstance(value, str) else value
-        except ConfigError as error:
-            raise UsageError(prog, f"{FLAGS[name]} {error.problem} (got {value!r})") from None
-    try:
-        return RunConfig.from_mapping({**file_values, **flag_values}, base=base)
-    except ConfigError as error:
-        raise UsageError(prog, describe(error, raw, args.config, file_values)) from None
-
-
-def describe(
-    error: ConfigError, raw: dict[str, Any], path: str | None, file_values: dict[str, Any]
-) -> str:
-    """Name where a bad value came from: its flag, or the config file and its key."""
-    if error.field in raw:
-        return f"{FLAGS[error.field]} {error.problem} (got {raw[error.field]!r})"
-    if error.field in file_values:
-        return f"--config {path}: {error.field} {error.problem}"
-    return f"{FLAGS.get(error.field, error.field)} {error.problem}"
 
 
 def add_command(

@@ -23,9 +23,10 @@ from linreg_tui.cli.parser import (
     UsageError,
     add_command,
     add_io_flags,
-    config_from_args,
     wrap,
 )
+from linreg_tui.cli.settings import config_from_args
+from linreg_tui.store.paths import clipped, shown
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -135,7 +136,11 @@ def check_bindable(host: str, port: int) -> None:
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )
     except socket.gaierror as error:
-        raise ServeError(f"--host {host!r}: no such address ({error.strerror})", True) from None
+        raise ServeError(
+            f"--host {shown(host)}: no such address ({error.strerror})", True
+        ) from None
+    except (UnicodeError, ValueError) as error:  # a label over 63 characters, a NUL
+        raise ServeError(f"--host {shown(host)}: not a host name ({error})", True) from None
     for family, kind, proto, _, address in addresses:
         with socket.socket(family, kind, proto) as probe:
             # as asyncio does: a port in TIME_WAIT is free, one that something listens on is not
@@ -148,6 +153,7 @@ def check_bindable(host: str, port: int) -> None:
 
 def bind_problem(host: str, port: int, error: OSError) -> str:
     """One line saying why listening on host:port failed."""
+    host = clipped(host)
     where = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
     if error.errno == errno.EADDRINUSE:
         return f"port {port} is already in use on {host}: stop what uses it or pick another --port"

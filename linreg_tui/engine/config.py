@@ -7,6 +7,7 @@ the command line its parser before torch is loaded.
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Final, Literal, get_args
@@ -173,13 +174,32 @@ RULES: Final[dict[str, str]] = {
 """The rule each field must follow, worded for messages and help."""
 
 
+MAX_WHOLE: Final = 2**63 - 1
+"""The largest count or seed: torch's int64. A count typed as 1 and 400 zeros overflowed
+the cost estimate's float and ended the app (issue 16)."""
+FLOAT32_TINY: Final = 2.0**-149
+"""The smallest positive float32; a nonzero value below about half of it is 0 there."""
+
+
 def _finite(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(name, RULES[name])
     number = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
     if not math.isfinite(number):
         raise ConfigError(name, RULES[name])
+    if number != 0 and abs(number) < 1 and _float32(number) == 0:
+        # torch trains in float32: --lr 1e-320 was accepted and then trained nothing
+        raise ConfigError(
+            name,
+            f"{RULES[name]}; {number:g} is 0 in float32, where training computes "
+            f"(the smallest nonzero float32 is about {FLOAT32_TINY:.1e})",
+        )
     return number
+
+
+def _float32(number: float) -> float:
+    """`number` rounded to float32 (|number| < 1: no overflow)."""
+    return float(struct.unpack("f", struct.pack("f", number))[0])
 
 
 def _whole(name: str, value: object) -> int:
@@ -187,6 +207,11 @@ def _whole(name: str, value: object) -> int:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(name, RULES[name])
+    if abs(value) > MAX_WHOLE:
+        digits = int(value.bit_length() * math.log10(2)) + 1  # str() of 4,300+ digits raises
+        raise ConfigError(
+            name, f"{RULES[name]}, at most 2**63 - 1 (got a number of about {digits:,} digits)"
+        )
     return value
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.store.files import write_text
+from linreg_tui.store.paths import PathProblem, clipped, kind, reason
 
 MAX_BYTES = 1024 * 1024
 """A run configuration is a few hundred bytes; refuse anything far larger unread."""
@@ -29,7 +30,7 @@ class ConfigFileError(ValueError):
     """A config file could not be read or holds something that is not a setting."""
 
     def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{clipped(path)}: {problem}")
         self.path = str(path)
         self.problem = problem
 
@@ -37,21 +38,21 @@ class ConfigFileError(ValueError):
 def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The flat table a config file holds; the values are checked later by RunConfig."""
     path = Path(path)
-    kind = _kind(path)
-    if path.exists() and not (path.is_file() or path.is_dir()):  # a FIFO would block
+    suffix = _kind(path)
+    if kind(path) not in ("file", "missing"):  # a FIFO would block
         raise ConfigFileError(path, "is not a regular file")
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_BYTES + 1)
     except OSError as error:
-        raise ConfigFileError(path, f"cannot read it: {error.strerror or error}") from None
+        raise ConfigFileError(path, f"cannot read it: {reason(error)}") from None
     if len(raw) > MAX_BYTES:
         raise ConfigFileError(path, f"is larger than {MAX_BYTES // 1024} KiB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigFileError(path, "is not UTF-8 text") from None
-    data = _parse_toml(path, text) if kind == ".toml" else _parse_json(path, text)
+    data = _parse_toml(path, text) if suffix == ".toml" else _parse_json(path, text)
     if not isinstance(data, dict):
         raise ConfigFileError(path, f"must hold one table of settings, not a {_type(data)}")
     for key, value in data.items():
@@ -64,7 +65,13 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def _kind(path: Path) -> str:
-    if path.is_dir():  # also "" and ".": Path("") is the current folder
+    """The suffix, checked; ConfigFileError for a folder or a path that cannot be looked at
+    (a name over 255 bytes ended the app: issue 16)."""
+    try:
+        found = kind(path)
+    except PathProblem as error:
+        raise ConfigFileError(path, error.reason) from None
+    if found == "folder":  # also "" and ".": Path("") is the current folder
         raise ConfigFileError(path, "is a folder; name a .toml or .json file")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
