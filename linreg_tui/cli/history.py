@@ -114,8 +114,12 @@ def run_history(args: argparse.Namespace) -> int:
             if not args.json:
                 emit(f"# no runs recorded yet: {path} does not exist")
             return EXIT_OK
-        with History(path) as history:
-            return ACTIONS[action](history, args)
+        with History(path, readonly=action != "rm") as history:  # reads take no lock
+            try:
+                return ACTIONS[action](history, args)
+            finally:
+                for line in history.skipped:  # one bad row no longer hides the rest
+                    _error(f"linreg-tui: warning: skipped {line}")
     except RunNotFound as error:
         _error(f"{args.prog}: error: {error} (`linreg-tui history` lists the runs)")
         return EXIT_USAGE
