@@ -20,8 +20,8 @@ Kind = Literal["missing", "file", "folder", "stream", "other"]
 through (a character device such as /dev/null, a FIFO), or anything else (a socket, a
 block device: never written)."""
 
-MAX_SHOWN = 80
-"""Characters of a path quoted in a message; longer ones are cut in the middle."""
+MAX_SHOWN = 200
+"""Characters of a path or value quoted in a message; longer ones are cut in the middle."""
 _OWN_STREAM = re.compile(r"/dev/(stdout|stderr|fd/(\d+))|/proc/self/fd/(\d+)")
 _STD_FDS = {"stdout": 1, "stderr": 2}
 
@@ -105,6 +105,4 @@ def reason(error: OSError) -> str:
     """An OSError in a few words: 'the file name is too long' rather than errno 36."""
     if error.errno == errno.ENAMETOOLONG:
         return "a name in it is too long (at most 255 bytes per folder or file name)"
-    if error.errno == errno.ENOTDIR:
-        return "a part of it is a file, not a folder"
     return str(error.strerror or error)

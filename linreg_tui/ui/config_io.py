@@ -8,11 +8,11 @@ the key. The app keeps three one-line actions; everything else lives here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linreg_tui.engine.config import FIELD_NAMES, ConfigError, RunConfig
 from linreg_tui.store.config_files import ConfigFileError, load_config, save_config
+from linreg_tui.store.paths import PathProblem, clipped, kind, reason, user_path
 from linreg_tui.ui.widgets.fields import to_text
 from linreg_tui.ui.widgets.path_prompt import PathPrompt
 
@@ -57,16 +57,17 @@ class ConfigFiles:
         """Write `config` to the path `text`; the error message, or None once written."""
         if not text.strip():
             return "type the name of a .toml or .json file"
-        path = Path(text).expanduser()
-        existed = path.is_file()
         try:
+            path = user_path(text)
+            existed = kind(path) == "file"
             save_config(config, path)
-        except ConfigFileError as error:
+        except (ConfigFileError, PathProblem) as error:
             return str(error)
         except OSError as error:
-            return f"{path}: cannot write it: {error.strerror or error}"
+            return f"{clipped(path)}: cannot write it: {reason(error)}"
         self.path = text
-        self.done(f"saved the configuration to {path}" + (" (replaced)" if existed else ""))
+        replaced = " (replaced)" if existed else ""
+        self.done(f"saved the configuration to {clipped(path)}{replaced}")
         return None
 
     def load(self, text: str) -> str | None:
@@ -77,16 +78,16 @@ class ConfigFiles:
         """
         if not text.strip():
             return "type the name of a .toml or .json file"
-        path = Path(text).expanduser()
         try:
+            path = user_path(text)
             config = load_config(path, base=self.current())
-        except ConfigFileError as error:
+        except (ConfigFileError, PathProblem) as error:
             return str(error)
         except ConfigError as error:
-            return f"{path}: {error}"
+            return f"{clipped(path)}: {error}"
         self.path = text
         self.form.show({name: getattr(config, name) for name in FIELD_NAMES})
-        self.done(f"loaded {path} into the form · ctrl+r runs it")
+        self.done(f"loaded {clipped(path)} into the form · ctrl+r runs it")
         return None
 
     def apply(self, values: Mapping[str, object], source: str) -> None:
