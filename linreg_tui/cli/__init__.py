@@ -19,8 +19,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not tokens:
         from linreg_tui.ui.app import LinregApp
 
-        LinregApp().run()
-        return 0
+        app = LinregApp()
+        app.run()
+        return (
+            getattr(app, "return_code", None) or 0
+        )  # 143 after SIGTERM, 129 after SIGHUP (ui/signals.py)
     from linreg_tui.cli.commands import main as run_command_line
 
     return run_command_line(tokens)

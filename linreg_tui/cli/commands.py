@@ -119,7 +119,9 @@ def tui_command(args: argparse.Namespace) -> int:
         settings["record"] = False
     app = LinregApp(**settings)
     app.run()
-    return EXIT_OK
+    return (
+        getattr(app, "return_code", None) or EXIT_OK
+    )  # 143 after SIGTERM, 129 after SIGHUP (ui/signals.py)
 
 
 # --- run --------------------------------------------------------------------------------

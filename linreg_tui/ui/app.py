@@ -39,6 +39,7 @@ from linreg_tui.ui.config_io import ConfigFiles
 from linreg_tui.ui.export import export_view
 from linreg_tui.ui.jobs import HistoryUnavailable, JobApp, RunRecorded, Trainer
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands, theme_palette
+from linreg_tui.ui.signals import handle_signals
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.explanation import SuggestedSettings
@@ -134,6 +135,7 @@ class LinregApp(JobApp):
         self.switcher = self.query_one(ContentSwitcher)
         self.views = list(self.query(ExperimentView))
         self.config_files = ConfigFiles(self, self.form, self.status)
+        handle_signals(self)  # SIGTERM, SIGHUP: quit as ctrl+q does (ui/signals.py)
         for view in self.views:
             view.preview(self.config)
         self.start_jobs()

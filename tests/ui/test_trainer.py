@@ -29,7 +29,8 @@ from linreg_tui.lab.events import (
     SweepRowsCompleted,
 )
 from linreg_tui.lab.plans import RunsPlan, SweepPlan
-from linreg_tui.lab.process import RemoteError, TrainerGone, TrainerProcess, _portable
+from linreg_tui.lab.process import RemoteError, TrainerGone, TrainerProcess
+from linreg_tui.lab.process_child import _portable
 from linreg_tui.lab.run import run_job
 from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views import VIEWS
