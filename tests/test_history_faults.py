@@ -4,6 +4,7 @@ other processes, read-only folders, and runs with millions of epochs (issue 16).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import subprocess
@@ -132,7 +133,7 @@ def test_a_history_in_a_read_only_folder_is_listed(
 def test_rm_refuses_a_damaged_database_and_deletes_nothing(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first, _, last = record(db, epochs=150, pad="MARK-" * 40)
+    _, _, last = record(db, epochs=150, pad="MARK-" * 40)
     data = db.read_bytes()
     page = data.index(b"MARK-" * 40 + b"0") // 4096 * 4096  # a leaf of the first run's rows
     with db.open("r+b") as file:
@@ -159,7 +160,7 @@ def test_a_run_keeps_a_bounded_number_of_epoch_records(db: Path) -> None:
         stored = [e.epoch for e in history.get(run_id).records]
     assert MAX_STORED // 2 <= len(stored) <= MAX_STORED + 1
     assert stored[0] == 0 and stored[-1] == epochs  # the first and the last are kept
-    gaps = {b - a for a, b in zip(stored, stored[1:-1], strict=False)}
+    gaps = {b - a for a, b in itertools.pairwise(stored[:-1])}
     assert len(gaps) == 1  # evenly spread
 
 
