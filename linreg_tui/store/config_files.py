@@ -22,6 +22,8 @@ MAX_BYTES = 1024 * 1024
 """A run configuration is a few hundred bytes; refuse anything far larger unread."""
 
 SUFFIXES = (".toml", ".json")
+FILES_ENV = "LINREG_TUI_FILES"
+"""The folder `linreg-tui serve --files` shares with browser tabs (their only readable one)."""
 MAX_KEY = 40
 """Longer keys are not settings; a message quoting a 100 000-character key would be."""
 
@@ -52,6 +54,15 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigFileError(path, "is not UTF-8 text") from None
+    return parse_mapping(text, suffix, path)
+
+
+def parse_mapping(text: str, suffix: str, where: str | os.PathLike[str]) -> dict[str, Any]:
+    """The flat table in `text`, TOML or JSON by `suffix` (".toml", ".json"); `where` names
+    it in errors (a file, or the text pasted into a browser tab)."""
+    if len(text) > MAX_BYTES:
+        raise ConfigFileError(where, f"is larger than {MAX_BYTES // 1024} KiB")
+    path = Path(where)
     data = _parse_toml(path, text) if suffix == ".toml" else _parse_json(path, text)
     if not isinstance(data, dict):
         raise ConfigFileError(path, f"must hold one table of settings, not a {_type(data)}")
@@ -64,6 +75,14 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
     return data
 
 
+def suffix_of(name: str | os.PathLike[str]) -> str:
+    """ ".toml" or ".json", from a file name only (nothing is looked at on disk)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ConfigFileError(name, f"must end in .toml or .json, not {suffix or 'nothing'!r}")
+    return suffix
+
+
 def _kind(path: Path) -> str:
     """The suffix, checked; ConfigFileError for a folder or a path that cannot be looked at
     (a name over 255 bytes ended the app: issue 16)."""
@@ -73,10 +92,7 @@ def _kind(path: Path) -> str:
         raise ConfigFileError(path, error.reason) from None
     if found == "folder":  # also "" and ".": Path("") is the current folder
         raise ConfigFileError(path, "is a folder; name a .toml or .json file")
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ConfigFileError(path, f"must end in .toml or .json, not {suffix or 'nothing'!r}")
-    return suffix
+    return suffix_of(path)
 
 
 def _parse_toml(path: Path, text: str) -> Any:

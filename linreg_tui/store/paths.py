@@ -106,3 +106,22 @@ def reason(error: OSError) -> str:
     if error.errno == errno.ENAMETOOLONG:
         return "a name in it is too long (at most 255 bytes per folder or file name)"
     return str(error.strerror or error)
+
+
+def inside(folder: str | os.PathLike[str], text: str) -> Path:
+    """The file `text` names in `folder` (relative to it), symlinks resolved; PathProblem if
+    it lies outside (`..`, an absolute path, a link out): a served browser tab may read the
+    folder `serve --files` shares, and only that one. The message never says what lies
+    outside, not even whether it exists."""
+    if not text.strip():
+        raise PathProblem(text, "needs a file name, not an empty string")
+    root = Path(os.path.realpath(folder))
+    try:
+        found = Path(os.path.realpath(root / text))
+    except (OSError, ValueError):
+        found = root.parent  # a NUL or a loop: outside, as far as the tab is told
+    if root not in found.parents:
+        raise PathProblem(
+            text, "a browser tab can only load files in the folder served with --files"
+        )
+    return found

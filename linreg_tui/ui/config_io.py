@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from linreg_tui.engine.config import FIELD_NAMES, ConfigError, RunConfig
 from linreg_tui.store.config_files import ConfigFileError, load_config, save_config
 from linreg_tui.store.paths import PathProblem, clipped, kind, reason, user_path
+from linreg_tui.ui import served_files
 from linreg_tui.ui.widgets.fields import to_text
 from linreg_tui.ui.widgets.path_prompt import PathPrompt
 
@@ -40,13 +41,20 @@ class ConfigFiles:
         if isinstance(config, ConfigError):
             self.status.say(f"not saved: {config}", "error")
             return
+        if self.app.is_web:  # a browser tab: a download, never a file on the server
+            served_files.ask_download(self, config)
+            return
         prompt = PathPrompt("save configuration", self.path, lambda p: self.save(config, p), "save")
         self.app.push_screen(prompt)
 
     def ask_load(self) -> None:
         """Ask which file to load into the form."""
-        if not self.covered():
-            self.app.push_screen(PathPrompt("load configuration", self.path, self.load, "load"))
+        if self.covered():
+            return
+        if self.app.is_web:  # a browser tab: pasted text, or a file of `serve --files`
+            served_files.ask_load(self)
+            return
+        self.app.push_screen(PathPrompt("load configuration", self.path, self.load, "load"))
 
     def covered(self) -> bool:
         """True while a dialog, the help or the palette is open: no second dialog on top
@@ -86,9 +94,13 @@ class ConfigFiles:
         except ConfigError as error:
             return f"{clipped(path)}: {error}"
         self.path = text
-        self.form.show({name: getattr(config, name) for name in FIELD_NAMES})
-        self.done(f"loaded {clipped(path)} into the form · ctrl+r runs it")
+        self.show(config, f"loaded {clipped(path)} into the form · ctrl+r runs it")
         return None
+
+    def show(self, config: RunConfig, said: str) -> None:
+        """Put a loaded configuration in the form and say so."""
+        self.form.show({name: getattr(config, name) for name in FIELD_NAMES})
+        self.done(said)
 
     def apply(self, values: Mapping[str, object], source: str) -> None:
         """Fill the form with a view's suggested settings (checked first), every other

@@ -123,13 +123,18 @@ def export_view(app: App[Any], view: ExperimentView) -> None:
         return
 
     def attempt(text: str) -> str | None:
+        if app.is_web:  # a browser tab: downloads, and no look at the server's files
+            name = Path(text.strip()).name
+            if not name:
+                return _refuse(app, "type a file name, e.g. linreg-results.csv")
+            suffix = Path(name).suffix
+            base = name[: -len(suffix)] if suffix.lower() in SUFFIXES else name
+            deliver(app, rows, view, f"{base}.csv", f"{base}.json")
+            return None
         try:
             csv_path, json_path = export_paths(text)
         except ValueError as error:
             return _refuse(app, str(error))
-        if app.is_web:
-            deliver(app, rows, view, csv_path.name, json_path.name)
-            return None
         try:
             write_exports(rows, view.VIEW_ID, csv_path, json_path, view.planned_from)
         except OSError as error:
