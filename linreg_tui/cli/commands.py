@@ -25,11 +25,11 @@ from linreg_tui.cli.common import (
     record_fields,
     save_config_if_asked,
 )
-from linreg_tui.cli.flags import config_from_args, glue_negative_values
 from linreg_tui.cli.history import add_history_parser, run_history
 from linreg_tui.cli.jobs import records, run_plan
-from linreg_tui.cli.parser import UsageError, build_parser
+from linreg_tui.cli.parser import UsageError, build_parser, glue_negative_values
 from linreg_tui.cli.serve import add_serve_parser, serve_command
+from linreg_tui.cli.settings import config_from_args
 from linreg_tui.cli.sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import RunConfig
@@ -38,6 +38,7 @@ from linreg_tui.lab.plans import Plan, single_run
 from linreg_tui.lab.text import diverged_marker, fmt_fixed, fmt_sci, fmt_vector
 from linreg_tui.lab.verdicts import ROSE, outcome
 from linreg_tui.store.files import flatten, to_json
+from linreg_tui.store.paths import reason
 
 if TYPE_CHECKING:
     from linreg_tui.engine.records import EpochRecord
@@ -80,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `linreg-tui run --json | head -1`: stop quietly
         _silence_stdout()
         return EXIT_OK
+    except OSError as error:  # anything the commands did not name: still one line
+        _silence_stdout()
+        print(f"linreg-tui: error: {reason(error)}", file=sys.stderr, flush=True)
+        return EXIT_FAILED
 
 
 def _silence_stdout() -> None:

@@ -7,7 +7,6 @@ The keys are in keys.py (and in the README's key table).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from collections.abc import Iterable
 from typing import ClassVar
@@ -17,7 +16,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.containers import Horizontal
-from textual.events import DescendantFocus
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Select
@@ -26,9 +24,11 @@ from linreg_tui.engine.config import ConfigError, RunConfig
 from linreg_tui.lab.record import HistoryHandle
 from linreg_tui.ui.config_io import ConfigFiles
 from linreg_tui.ui.export import export_view
-from linreg_tui.ui.jobs import HistoryUnavailable, JobApp, RunRecorded, Trainer
+from linreg_tui.ui.jobs import HistoryUnavailable, RunRecorded, Trainer
 from linreg_tui.ui.keys import BINDINGS
+from linreg_tui.ui.layout import LayoutApp
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands, theme_palette
+from linreg_tui.ui.signals import handle_signals
 from linreg_tui.ui.startup import auto_focus_now, defer_auto_focus, settle_gc
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
@@ -37,11 +37,8 @@ from linreg_tui.ui.widgets.help_screen import HelpScreen
 from linreg_tui.ui.widgets.results_table import ResultsTable
 from linreg_tui.ui.widgets.status_bar import StatusBar
 
-NARROW = 110
-"""Terminals narrower than this give the view every column: the form opens on demand (F2)."""
 
-
-class LinregApp(JobApp):
+class LinregApp(LayoutApp):
     """The terminal lab: configure, run, watch the loss and compare runs."""
 
     CSS_PATH = "app.tcss"
@@ -96,6 +93,7 @@ class LinregApp(JobApp):
         self.status.view_id = self.switcher.current or ""
         self.views = list(self.query(ExperimentView))
         self.config_files = ConfigFiles(self, self.form, self.status)
+        handle_signals(self)  # SIGTERM, SIGHUP: quit as ctrl+q does (ui/signals.py)
         for view in self.views:
             view.preview(self.config)
         self.start_jobs()
@@ -108,33 +106,6 @@ class LinregApp(JobApp):
             return True
         return await super()._check_bindings(key, priority)
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
-        narrow = self.size.width < NARROW
-        self.set_class(narrow, "-narrow")  # the form opens on demand
-        if narrow:  # open while it has focus: a hidden field must never hold it
-            focused = self.focused
-            self.open_form(focused is not None and self.form in focused.ancestors_with_self)
-
-    def open_form(self, open_: bool = True) -> None:
-        """Show (or, when the terminal is narrow, hide) the form; hidden, it gives the
-        focus to the view."""
-        self.set_class(open_, "-form-open")
-        focused = self.focused
-        if not open_ and focused is not None and self.form in focused.ancestors_with_self:
-            results = self.view.results_widget()
-            if results is not None and results.focusable:
-                results.focus()
-            else:
-                self.set_focus(None)
-
-    def on_descendant_focus(self, event: DescendantFocus) -> None:
-        """In a narrow terminal the form is open while it has focus: it closes when focus
-        moves to the view, and opens when a field is focused (F2, a refusal)."""
-        in_form = self.form in event.widget.ancestors_with_self
-        if self.has_class("-narrow") and self.has_class("-form-open") != in_form:
-            self.open_form(in_form)
-
     def on_ready(self) -> None:
         """The first frame is on screen (Textual's Ready event): mount the rest, load torch."""
         auto_focus_now(self)
@@ -146,54 +117,6 @@ class LinregApp(JobApp):
             settle_gc()  # start-up objects frozen, collections back on (ui/startup.py)
         if self.warm_torch:
             self.load_torch()
-
-    async def _mount_other_views(self) -> None:
-        """Mount the form's sections and the views behind the first: composing them all
-        before the first frame cost about 0.2 s of start-up (bench/bench_ui.py, target 1)."""
-        if not self.is_running:
-            return
-        self.mounting_views = done = asyncio.Event()
-        try:
-            await self.form.mount_rest()
-            others = [view.load()() for view in VIEWS[len(self.views) :]]
-            for view in others:
-                view.display = False
-                await self.switcher.mount(view)
-        finally:
-            done.set()
-        if not self.is_running:
-            return
-        for view in others:
-            view.preview(self.config)
-            view.set_log_y(self.log_y)
-        self.views.extend(others)
-        settle_gc()  # start-up objects frozen, collections back on (ui/startup.py)
-        if self.pending_view is not None:
-            self._switch_to(self.pending_view)
-
-    async def _shutdown(self) -> None:
-        # Widgets still mounting when Textual tears the app down compose nothing, and a
-        # mount handler that queries its children then raises NoMatches (a traceback on
-        # quit). Let a mount already under way finish first: it takes ~0.1 s.
-        if self.mounting_views is not None and not self.mounting_views.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.mounting_views.wait(), 2.0)
-        await super()._shutdown()
-
-    def _switch_to(self, view_id: str) -> None:
-        """Show a view now, or as soon as it is mounted."""
-        if any(view.id == view_id for view in self.views):
-            self.pending_view = None
-            self.switcher.current = view_id
-            if not self.running:  # a job's progress shows whichever view is on screen
-                self.status.switch(view_id)
-        else:
-            self.pending_view = view_id
-
-    @property
-    def view(self) -> ExperimentView:
-        """The experiment view on screen."""
-        return self.switcher.query_one(f"#{self.switcher.current}", ExperimentView)
 
     # -- actions ------------------------------------------------------------------------
 
@@ -274,32 +197,6 @@ class LinregApp(JobApp):
     def action_load_config(self) -> None:
         """Load a configuration file into the form."""
         self.config_files.ask_load()
-
-    def action_focus_form(self) -> None:
-        """Focus the form (the field that had focus last, else the first); in a narrow
-        terminal, F2 opens the form, and closes it again."""
-        if self.has_class("-narrow") and self.has_class("-form-open"):
-            self.open_form(False)
-            return
-        self.open_form()
-        self.call_after_refresh(self.form.focus_field)
-
-    def action_focus_results(self) -> None:
-        """Focus the current view's results."""
-        widget = self.view.results_widget()
-        if widget is not None:
-            widget.focus()
-
-    def action_next_view(self) -> None:
-        """Cycle the experiment selector."""
-        ids = [v.VIEW_ID for v in VIEWS]
-        following = ids[(ids.index(self.switcher.current or ids[0]) + 1) % len(ids)]
-        self.show_view(following)
-
-    def show_view(self, view_id: str) -> None:
-        """Switch the experiment view (and the selector with it)."""
-        self.form.query_one("#experiment", Select).value = view_id
-        self._switch_to(view_id)
 
     def action_command_palette(self) -> None:
         # No fixed id (Textual's "--command-palette"): a palette still being removed, or
