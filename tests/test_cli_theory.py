@@ -1,0 +1,102 @@
+"""`linreg-tui theory`: the prediction of a run, called as `main(argv)`."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from linreg_tui.cli import main
+from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.theory import theory
+from linreg_tui.lab.text import fmt_lr
+
+ISSUE_KEYS = {
+    "eigenvalues", "condition_number", "lr_gd_max", "lr_ms_max", "growth_per_step",
+    "floor_w_error", "floor_b_error", "predicted_w_error", "predicted_b_error",
+    "noise_ball_w", "noise_ball_b",
+}  # fmt: skip
+"""The keys issue 13 asks `theory --json` for."""
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def strict(text: str) -> dict[str, Any]:
+    def refuse(name: str) -> None:
+        raise AssertionError(f"non-standard JSON constant {name}")
+
+    (line,) = text.splitlines()
+    obj: dict[str, Any] = json.loads(line, parse_constant=refuse)
+    return obj
+
+
+def test_json_holds_the_issues_keys_as_the_engine_computes_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = cli(capsys, "theory", "--batch-size", "10", "--seed", "1", "--json")
+    assert code == 0 and err == ""
+    got = strict(out)
+    assert got.keys() >= ISSUE_KEYS
+    th = theory(RunConfig(batch_size=10, seed=1))
+    for key in ISSUE_KEYS - {"eigenvalues"}:
+        assert got[key] == getattr(th, key), key
+    assert got["eigenvalues"] == list(th.eigenvalues) and len(got["eigenvalues"]) == 3
+    assert got["lr_ms_max"] < got["lr_gd_max"]  # B = 10 of 1000: the minibatch edge is lower
+
+
+def test_a_diverging_lr_prints_null_not_infinity(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "theory", "--lr", "1", "--json")
+    got = strict(out)
+    assert code == 0 and got["verdict"] == "diverges" and got["diverges"] is True
+    assert got["predicted_w_error"] is None and got["growth_per_step"] > 1
+
+
+def test_the_summary_gives_the_edges_and_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "theory")
+    th = theory(RunConfig())
+    assert code == 0
+    assert f"η_GD {fmt_lr(th.lr_gd_max):>8}" in out and f"η_MS {fmt_lr(th.lr_ms_max):>8}" in out
+    assert "at lr 0.03: stable" in out
+    (predicted,) = [line for line in out.splitlines() if line.lstrip().startswith("predicted")]
+    assert f"{th.predicted_w_error:.3e}" in predicted and f"{th.predicted_b_error:.3e}" in predicted
+
+
+def test_the_summed_loss_is_judged_by_lr_times_b(capsys: pytest.CaptureFixture[str]) -> None:
+    """d2l 3.5 ex. 1: lr 0.03 with mse-sum and B = 32 is a step of 0.96, past η_GD."""
+    _, out, _ = cli(capsys, "theory", "--loss", "mse-sum")
+    th = theory(RunConfig(loss="mse-sum"))
+    assert f"η_GD {fmt_lr(th.lr_gd_max * 32):>8}" in out  # the mean loss's edge
+    assert "at lr·B 0.96: ×1.12/step past η_GD: expect divergence" in out
+    steps = math.ceil(math.log(1e3) / math.log(th.growth_per_step))
+    assert f"×1000 in about {steps} steps; this run takes 96: expect it flagged diverged" in out
+
+
+def test_a_bad_setting_names_its_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "theory", "--batch-size", "0")
+    assert code == 2 and out == ""
+    assert "--batch-size" in err
+
+
+def test_settings_come_from_a_config_file_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "run.toml"
+    cli(capsys, "theory", "--lr", "0.5", "--save-config", str(saved))
+    code, out, _ = cli(capsys, "theory", "--config", str(saved), "--json")
+    assert code == 0 and strict(out)["lr"] == 0.5
+
+
+def test_help_lists_the_run_flags_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "theory", "--help")
+    assert code == 0
+    for flag in ("--lr", "--batch-size", "--loss", "--json", "--config"):
+        assert flag in out
+    _, top, _ = cli(capsys, "--help")
+    assert "theory" in top
