@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,9 @@ import pytest
 
 from linreg_tui.cli import main
 from linreg_tui.engine.config import RunConfig
-from linreg_tui.engine.theory import theory
+from linreg_tui.engine.theory import stability, theory
 from linreg_tui.lab.text import fmt_lr
+from linreg_tui.store.history import History
 
 ISSUE_KEYS = {
     "eigenvalues", "condition_number", "lr_gd_max", "lr_ms_max", "growth_per_step",
@@ -100,3 +103,58 @@ def test_help_lists_the_run_flags_and_json(capsys: pytest.CaptureFixture[str]) -
         assert flag in out
     _, top, _ = cli(capsys, "--help")
     assert "theory" in top
+
+
+# --- predictions beside measurements in the sweeps' output -------------------------------
+
+SMALL = ["--epochs", "1", "--batch-size", "10"]
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_every_row_of_the_size_sweeps_csv_carries_its_prediction(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path, db = tmp_path / "sizes.csv", tmp_path / "history.sqlite3"
+    argv = ["sweep", "sizes", "--sizes", "10,40", "--seeds", "2", *SMALL, "--db", str(db)]
+    code, out, _ = cli(capsys, *argv, "--csv", str(path), "--json")
+    rows = read_csv(path)
+    assert code == 0 and len(rows) == 4
+    base = RunConfig(b=4.0, epochs=1, batch_size=10)
+    for row in rows:
+        n, seed = int(row["size"]), int(row["seed"])
+        th = theory(replace(base, num_train=n, num_val=n, seed=seed))
+        assert float(row["predicted_w_error"]) == th.predicted_w_error
+        assert float(row["predicted_b_error"]) == th.predicted_b_error
+    summaries = [line for line in map(json.loads, out.splitlines()) if line["kind"] == "summary"]
+    assert summaries[0]["predicted_w_error"] == pytest.approx(
+        (float(rows[0]["predicted_w_error"]) + float(rows[1]["predicted_w_error"])) / 2
+    )
+    with History(db) as history:  # the history keeps them beside the measured errors
+        (run,) = history.list_runs()
+        stored = history.get(run.id).rows
+    assert [r["predicted_w_error"] for r in stored] == [float(r["predicted_w_error"]) for r in rows]
+    for r in stored:  # start, ball and floor make up the prediction
+        assert math.hypot(*r["predicted_terms_w"]) == pytest.approx(r["predicted_w_error"])
+
+
+def test_every_cell_of_the_lr_sweep_carries_the_predicted_verdict(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    base = RunConfig(num_train=100, num_val=20, batch_size=4)
+    th = theory(base)
+    lrs = [0.5 * th.lr_ms_max, (th.lr_ms_max + th.lr_gd_max) / 2, 1.1 * th.lr_gd_max]
+    path = tmp_path / "lr.csv"
+    argv = ["sweep", "lr", "--lrs", ",".join(map(repr, lrs)), "--epochs-list", "1,30"]
+    code, out, _ = cli(capsys, *argv, "--num-train", "100", "--num-val", "20", "--batch-size",
+                       "4", "--csv", str(path), "--no-record")  # fmt: skip
+    rows = read_csv(path)
+    assert code == 0
+    assert [r["predicted"] for r in rows] == ["stable"] * 2 + ["edge"] * 2 + ["diverges"] * 2
+    assert [r["predicted"] for r in rows] == [stability(float(r["lr"]), th) for r in rows]
+    assert rows[-1]["diverged"] == "true"  # and the measurement agrees past η_GD
+    table = [line.split() for line in out.splitlines()[3:9]]
+    assert [line[6] for line in table] == [r["predicted"] for r in rows]  # the table's column

@@ -36,6 +36,7 @@ from linreg_tui.engine.results import (
     size_slopes,
     summarize_sizes,
 )
+from linreg_tui.engine.theory import stability, theory
 from linreg_tui.engine.training import StopCheck, train
 
 __all__ = [
@@ -99,6 +100,7 @@ def sweep_sizes(
             seed_list, runs, floors_w.tolist(), floors_b.tolist()
         ):
             last = records[-1]
+            th = theory(replace(cfg, seed=seed))  # ~2 ms at n = 10240: the same data again
             yield SizePoint(
                 size=size,
                 seed=seed,
@@ -112,6 +114,9 @@ def sweep_sizes(
                 lstsq_w_error=tuple(abs(t - e) for t, e in zip(cfg.w, floor_w)),
                 lstsq_b_error=abs(cfg.b - floor_b),
                 diverged=last.diverged,
+                predicted_w_error=th.predicted_w_error,
+                predicted_b_error=th.predicted_b_error,
+                predicted_terms_w=(th.transient_w, th.ball_w, th.floor_w_error),
             )
 
 
@@ -131,7 +136,9 @@ def sweep_lr(
     runs = train_batched(cfgs, should_stop)
     if runs is None:
         return
+    edges = theory(cfgs[0])  # one theory judges every lr on the same data
     for cfg, records in zip(cfgs, runs):
+        predicted = stability(cfg.lr, edges)
         diverged_at = records[-1].epoch if records[-1].diverged else None
         for epochs in epochs_list:
             rec = records[min(epochs, len(records) - 1)]
@@ -145,6 +152,7 @@ def sweep_lr(
                 diverged=rec.diverged,
                 curve=tuple(r.val_mse for r in records[: rec.epoch + 1]),
                 diverged_at=diverged_at if rec.diverged else None,
+                predicted=predicted,
             )
 
 
