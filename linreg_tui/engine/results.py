@@ -174,7 +174,11 @@ class GridCell:
     """The epoch the run diverged in, when it did (by this cell's epoch or later)."""
     predicted: str = ""
     """The theory's verdict at this lr on the run's data, before it trained: "stable",
-    "edge", "diverges" or "bounces" (engine.theory_records.Stability)."""
+    "edge", "diverges" or "bounces" (engine.theory_records.Stability); "" when too costly
+    to predict (theory_moments.predictable)."""
+    lr_ms_max: float = math.nan
+    lr_gd_max: float = math.nan
+    """The edges it was judged against, η_MS and η_GD, in the config's lr units."""
 
     @property
     def worse_than_start(self) -> bool:

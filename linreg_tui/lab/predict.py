@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Final
 
+from linreg_tui.engine.theory_moments import predictable
 from linreg_tui.engine.theory_records import Stability, Theory, growth_at, stability
 from linreg_tui.lab.plans import SweepPlan
 from linreg_tui.lab.text import fmt_factor, fmt_lr
+from linreg_tui.lab.verdicts import STABILITY_WORDS
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
@@ -29,7 +32,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Stability",
     "Theory",
+    "edge_key",
     "edges_text",
+    "form_configs",
+    "meter_lines",
     "meter_text",
     "predict",
     "predicted_word",
@@ -37,16 +43,10 @@ __all__ = [
     "stability",
     "steps_to_blow_up",
     "theory_plan",
+    "unpredictable",
     "verdict_text",
 ]
 
-VERDICT_WORDS: Final[dict[Stability, str]] = {
-    "stable": "stable",
-    "edge": "edge",
-    "diverges": "diverges",
-    "bounces": "bounces",
-}
-"""The one word per predicted verdict, in every table, meter and export."""
 BLOW_UP: Final = 1e3
 """A run is flagged diverged when its MSE grows a millionfold (DIVERGENCE_FACTOR): its
 error, a thousandfold."""
@@ -76,12 +76,12 @@ def verdict_text(lr: float, theory: Theory) -> str:
     if verdict == "diverges":
         return f"{past}: expect divergence"
     if verdict == "bounces":
-        return f"{past}: {VERDICT_WORDS['bounces']} (clipped beyond δ)"
+        return f"{past}: {STABILITY_WORDS['bounces']} (clipped beyond δ)"
     if verdict == "edge" and step > 1:  # mse-sum: the short last batch steps less
-        return f"{past}, short batch pulls back: {VERDICT_WORDS['edge']}"
+        return f"{past}, short batch pulls back: {STABILITY_WORDS['edge']}"
     if verdict == "edge":
-        return f"{VERDICT_WORDS['edge']}: some seeds grow"
-    return VERDICT_WORDS["stable"]
+        return f"{STABILITY_WORDS['edge']}: some seeds grow"
+    return STABILITY_WORDS["stable"]
 
 
 def meter_text(lr: float, theory: Theory) -> str:
@@ -90,9 +90,15 @@ def meter_text(lr: float, theory: Theory) -> str:
     return f"{name} {fmt_lr(lr * scale)} · {edges_text(theory)} · {verdict_text(lr, theory)}"
 
 
+def meter_lines(lr: float, theory: Theory) -> tuple[str, str]:
+    """The meter in two lines for a narrow pane: the edges, then the lr and its verdict."""
+    scale, name = lr_scale(theory)
+    return edges_text(theory), f"{name} {fmt_lr(lr * scale)}: {verdict_text(lr, theory)}"
+
+
 def predicted_word(lr: float, theory: Theory) -> str:
     """'stable', 'edge', 'diverges' or 'bounces': the verdict beside a measured cell."""
-    return VERDICT_WORDS[stability(lr, theory)]
+    return STABILITY_WORDS[stability(lr, theory)]
 
 
 def steps_to_blow_up(lr: float, theory: Theory) -> float:
@@ -103,6 +109,34 @@ def steps_to_blow_up(lr: float, theory: Theory) -> float:
 
 
 # --- getting a Theory -----------------------------------------------------------------
+
+PREDICTED_LOSSES: Final = ("mse-mean", "mse-sum")
+"""Besides the form's own loss, the app always asks for these: the mean vs sum view sets
+their edges side by side."""
+
+
+def edge_key(config: RunConfig) -> RunConfig:
+    """What a theory's edges depend on: the config without lr and training length. Two
+    configs with the same key share edges; only the verdict moves with the lr."""
+    return replace(config, lr=1.0, epochs=1, steps=0, average=False)
+
+
+def form_configs(config: RunConfig) -> tuple[RunConfig, ...]:
+    """The configs the app asks theories of for the form: the form's loss, then the mean
+    and summed losses on the same data (each once)."""
+    key = edge_key(config)
+    losses = dict.fromkeys((config.loss, *PREDICTED_LOSSES))
+    return tuple(replace(key, loss=loss) for loss in losses)  # type: ignore[arg-type]
+
+
+def unpredictable(config: RunConfig) -> str:
+    """Why no theory is computed unasked for this config ('' when one is)."""
+    if predictable(config.num_train, config.features):
+        return ""
+    return (
+        f"no prediction as you type at {config.features} weights x {config.num_train} rows "
+        "(too slow): `linreg-tui theory` computes it"
+    )
 
 
 def predict(config: RunConfig) -> Theory:

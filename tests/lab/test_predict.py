@@ -10,8 +10,12 @@ from dataclasses import replace
 
 import pytest
 
+from linreg_tui.engine import theory_moments
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.results import summarize_sizes
+from linreg_tui.engine.sweep import sweep_lr, sweep_sizes
 from linreg_tui.engine.theory import theory
+from linreg_tui.engine.theory_moments import predictable
 from linreg_tui.lab.events import Event, RunFinished, SweepRowsCompleted
 from linreg_tui.lab.predict import (
     edges_text,
@@ -20,10 +24,12 @@ from linreg_tui.lab.predict import (
     stability,
     steps_to_blow_up,
     theory_plan,
+    unpredictable,
     verdict_text,
 )
 from linreg_tui.lab.run import run_job
 from linreg_tui.lab.text import fmt_factor, fmt_lr
+from linreg_tui.lab.verdicts import REGIMES, size_regime
 
 BOOK = RunConfig()
 
@@ -111,3 +117,43 @@ def test_a_theory_comes_back_from_the_training_process_without_torch_here() -> N
     meter, torch_loaded = out.stdout.strip().splitlines()
     assert meter == meter_text(0.03, theory(BOOK))
     assert torch_loaded == "False"
+
+
+# --- regimes by the prediction, and predictions too costly to make unasked -----------------
+
+
+def test_size_regimes_are_named_by_the_predictions_largest_term() -> None:
+    base = RunConfig(b=4.0)
+    plain = summarize_sizes(sweep_sizes(base, sizes=(20, 10240), seeds=2))
+    averaged = summarize_sizes(sweep_sizes(replace(base, average=True), sizes=(10240,), seeds=2))
+    assert tuple(size_regime(s) for s in (*plain, *averaged)) == REGIMES  # start, ball, floor
+    few, plateau = plain
+    assert few.predicted_terms_w[0] > max(few.predicted_terms_w[1:])
+    assert plateau.predicted_terms_w[1] > max(plateau.predicted_terms_w[::2])
+    on_floor = replace(plateau, w_error_norm=plateau.lstsq_w_error_norm)  # as if measured so
+    assert size_regime(on_floor) == "lr plateau"  # the prediction names it, not the numbers
+    unpredicted = replace(on_floor, predicted_terms_w=(math.nan,) * 3)
+    assert size_regime(unpredicted) == "at floor"  # without one: the measured rule
+
+
+def test_sweeps_leave_out_predictions_too_costly_to_make_unasked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert predictable(10240, 2) and not predictable(10240, 200)
+    assert unpredictable(BOOK) == "" and "linreg-tui theory" in unpredictable(
+        replace(BOOK, w=(1.0,) * 200)
+    )
+    monkeypatch.setattr(theory_moments, "PREDICTION_BUDGET", 0)
+    (point,) = sweep_sizes(RunConfig(num_train=20), sizes=(20,), seeds=1)
+    assert math.isnan(point.predicted_w_error)
+    cells = list(sweep_lr(RunConfig(num_train=20, num_val=20), lrs=(0.03,), epochs_list=(1,)))
+    assert cells[0].predicted == "" and math.isnan(cells[0].lr_gd_max)
+    assert unpredictable(BOOK) != ""
+
+
+def test_grid_cells_carry_the_edges_they_were_judged_against() -> None:
+    cfg = RunConfig(num_train=100, num_val=20)
+    (cell,) = sweep_lr(cfg, lrs=(0.5,), epochs_list=(1,))
+    th = theory(replace(cfg, epochs=1))
+    assert (cell.lr_ms_max, cell.lr_gd_max) == (th.lr_ms_max, th.lr_gd_max)
+    assert cell.predicted == stability(0.5, th)
