@@ -11,7 +11,7 @@ import contextlib
 import gc
 import os
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -35,7 +35,11 @@ from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.explanation import SuggestedSettings
 from linreg_tui.ui.widgets.help_screen import HelpScreen
 from linreg_tui.ui.widgets.results_table import ResultsTable
+from linreg_tui.ui.widgets.stability_meter import StabilityMeter
 from linreg_tui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.theory_records import Theory
 
 NARROW = 110
 """Terminals narrower than this give the view every column: the form opens on demand (F2)."""
@@ -75,6 +79,8 @@ class LinregApp(JobApp):
         """A view asked for before the views behind the first one were mounted."""
         self.mounting_views: asyncio.Event | None = None
         """Set once the hidden views finished mounting; None while not started."""
+        self.theories: tuple[RunConfig, dict[str, Theory]] | None = None
+        """The form's settings and the theories of its data the stability meter shows."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -94,6 +100,7 @@ class LinregApp(JobApp):
         self.status.view_id = self.switcher.current or ""
         self.views = list(self.query(ExperimentView))
         self.config_files = ConfigFiles(self, self.form, self.status)
+        self.form.meter.connect(self.compute, lambda: self.torch_ready)
         for view in self.views:
             view.preview(self.config)
         self.start_jobs()
@@ -163,6 +170,8 @@ class LinregApp(JobApp):
         for view in others:
             view.preview(self.config)
             view.set_log_y(self.log_y)
+            if self.theories is not None:
+                view.predicted(*self.theories)
         self.views.extend(others)
         gc.freeze()  # NOTES: full collections of start-up objects stalled the UI 110-200 ms
         if self.pending_view is not None:
@@ -324,6 +333,12 @@ class LinregApp(JobApp):
             timeout=10,
             markup=False,  # the reason may name a path with [ in it
         )
+
+    @on(StabilityMeter.Shown)
+    def _predicted(self, event: StabilityMeter.Shown) -> None:
+        self.theories = (event.config, event.theories)  # views mounted later get them too
+        for view in self.views:
+            view.predicted(*self.theories)
 
     @on(RunRecorded)
     def _run_recorded(self) -> None:
