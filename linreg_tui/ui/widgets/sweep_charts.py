@@ -134,7 +134,7 @@ class SizeChart(PlotextPlot):
         plt.clear_figure()
         plt.xlabel("n (log)")
         plotted = []
-        for s in self.series:
+        for s in sorted(self.series, key=lambda s: not s.dashed):  # dashes under the dots
             points = [
                 (math.log10(n), y)
                 for n, e in zip(s.sizes, s.errors, strict=True)
