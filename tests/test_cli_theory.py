@@ -158,3 +158,33 @@ def test_every_cell_of_the_lr_sweep_carries_the_predicted_verdict(
     assert rows[-1]["diverged"] == "true"  # and the measurement agrees past η_GD
     table = [line.split() for line in out.splitlines()[3:9]]
     assert [line[6] for line in table] == [r["predicted"] for r in rows]  # the table's column
+
+
+def size_means(rows: list[dict[str, str]]) -> dict[int, tuple[float, float, float, float]]:
+    """Per size: measured mean ‖w − w*‖, |b − b*|, and the mean predicted of each."""
+    out = {}
+    for n in sorted({int(r["size"]) for r in rows}):
+        group = [r for r in rows if int(r["size"]) == n]
+        w = [math.hypot(float(r["w_error_1"]), float(r["w_error_2"])) for r in group]
+        cols = ("b_error", "predicted_w_error", "predicted_b_error")
+        b, pw, pb = ([float(r[c]) for r in group] for c in cols)
+        out[n] = tuple(sum(v) / len(v) for v in (w, b, pw, pb))
+    return out  # type: ignore[return-value]
+
+
+def test_the_size_sweeps_predictions_land_near_its_measurements(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 13's operational check, on the CSV a learner gets: 10 seeds, book settings."""
+    path = tmp_path / "sizes.csv"
+    code, _, _ = cli(capsys, "sweep", "sizes", "--seeds", "10", "--csv", str(path), "--no-record")
+    assert code == 0
+    for n, (w, b, pw, pb) in size_means(read_csv(path)).items():
+        lo, hi = (0.5, 2.0) if n >= 640 else (1 / 3, 3.0)
+        assert lo < pw / w < hi and lo < pb / b < hi, (n, w, pw, b, pb)
+    cli(capsys, "sweep", "sizes", "--seeds", "10", "--sizes", "10240", "--average", "--csv",
+        str(path), "--no-record")  # fmt: skip
+    ((w, b, pw, pb),) = size_means(read_csv(path)).values()
+    floor = theory(RunConfig(b=4.0, num_train=10240, num_val=10240, average=True))
+    assert pw == pytest.approx(floor.floor_w_error, rel=0.1)  # the prediction is the floor
+    assert 1 / 1.5 < w / pw < 1.5 and 1 / 1.5 < b / pb < 1.5

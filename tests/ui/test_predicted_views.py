@@ -112,6 +112,9 @@ async def test_the_size_view_draws_the_prediction_dashed_and_names_regimes_by_it
         assert "lr plateau (largest term: noise ball): n = 10240" in text
         rows = view.export_rows()
         assert [r["predicted_w_error"] for r in rows] == dashed.errors
+        assert [r["predicted_b_error"] for r in rows] == [
+            s.predicted_b_error for s in view.summaries
+        ]
 
 
 async def test_a_diverging_prediction_never_reaches_plotext() -> None:
