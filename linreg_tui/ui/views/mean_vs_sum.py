@@ -262,7 +262,7 @@ def why(cfg: RunConfig) -> str:
         "[b]The edge.[/b] With the summed loss one step multiplies the parameter error by "
         "I − 2·lr·XᵀX (X: the batch, with a ones column for b; the mean divides XᵀX by B). "
         "XᵀX has eigenvalues scattered around B, so lr must stay below about 1/B for "
-        "every step to shrink the error. "
+        "every step to shrink the error (the exact edges of this data: 'predicted' above). "
         f"{where}: batches with an eigenvalue above 1/lr stretch the error, the others "
         "shrink it, and which wins depends on the seed. Hence the count over "
         f"{SEEDS} seeds; sum at lr/B is far inside and should never blow up.\n\n"
