@@ -139,7 +139,7 @@ async def sweep(app: LinregApp, pilot: Pilot[None], view_id: str) -> None:
 async def lr_grid(app: LinregApp, pilot: Pilot[None]) -> None:
     """Ex. 4: the lr x epochs heatmap around the edges (lr 0.34 to 1.4, each with its
     predicted verdict), the cursor on lr 0.7 at 10 epochs, its curve below."""
-    from linreg_tui.engine.config import FINE_LRS
+    from linreg_tui.lab.predict import FINE_LRS
     from linreg_tui.ui.widgets.sweep_tables import GridTable
 
     await sweep(app, pilot, "lr-grid")
@@ -175,6 +175,7 @@ async def predicted(app: LinregApp, pilot: Pilot[None]) -> None:
     await sweep(app, pilot, "sizes")
     body = app.view.query_one("#sizes-body")
     body.scroll_to_widget(app.view.query_one("#sizes-chart"), animate=False, top=True)
+    app.open_form()  # narrow: the form steps aside for a run; the meter is in it
     await pilot.pause(0.2)
 
 

@@ -38,11 +38,6 @@ DEFAULT_SIZES: Final[tuple[int, ...]] = tuple(5 * 2**k for k in range(12))
 """5, 10, 20, ... 10240: log spacing, since errors fall like a power of n (d2l 3.5 ex. 5)."""
 DEFAULT_SEEDS: Final = 5
 DEFAULT_LRS: Final[tuple[float, ...]] = (0.003, 0.03, 0.3, 3.0)
-FINE_LRS: Final[tuple[float, ...]] = tuple(
-    float(f"{0.003 * 1000 ** (k / 19):.2g}") for k in range(20)
-)
-"""The app's lr grid: 20 lrs log-spaced from 0.003 to 3 (0.13 s for 30 epochs with the
-batched engine), fine enough to see where the predicted edges fall (issue 13)."""
 DEFAULT_EPOCHS_LIST: Final[tuple[int, ...]] = (1, 3, 10, 30)
 DIVERGENCE_FACTOR: Final = 1e6
 """A run whose training MSE grows more than this factor above max(its start, 1) has

@@ -11,8 +11,9 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Input
 
-from linreg_tui.engine.config import FINE_LRS, RunConfig
+from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.theory import stability, theory
+from linreg_tui.lab.predict import FINE_LRS
 from linreg_tui.lab.text import fmt_lr
 from linreg_tui.lab.verdicts import predicted_regime
 from linreg_tui.ui.app import LinregApp

@@ -11,10 +11,11 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, FINE_LRS, ConfigError
+from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, ConfigError
 from linreg_tui.lab.compare import grid_checks, grid_edges
 from linreg_tui.lab.lists import parse_epochs_list, parse_lrs
 from linreg_tui.lab.plans import SweepPlan, lr_plan
+from linreg_tui.lab.predict import FINE_LRS
 from linreg_tui.lab.text import fmt_short
 from linreg_tui.lab.verdicts import grid_findings
 from linreg_tui.ui.views.base import ExperimentView
