@@ -32,6 +32,7 @@ from linreg_tui.cli.serve import add_serve_parser, serve_command
 from linreg_tui.cli.settings import config_from_args
 from linreg_tui.cli.sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.cli.table import Column, Table
+from linreg_tui.cli.theory import add_theory_parser, theory_command
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import Event
 from linreg_tui.lab.plans import Plan, single_run
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": run_command,
         "history": run_history,
         "serve": serve_command,
+        "theory": theory_command,
         **SWEEPS,
     }
     tokens = glue_negative_values(sys.argv[1:] if argv is None else argv)
@@ -61,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             add_sweep_parsers(sub)
             add_history_parser(sub)
             add_serve_parser(sub)
+            add_theory_parser(sub)
 
         args = build_parser(add_more).parse_args(tokens)
         if args.command and args.app_config:

@@ -29,8 +29,23 @@ if TYPE_CHECKING:
     from linreg_tui.engine.results import GridCell, SizePoint, SizeSlopes, Spread
 
 SIZE_CSV = ("size", "seed", "train_mse", "val_mse", "w_error", "b_error")
-SIZE_CSV_FLOOR = ("lstsq_w_error", "lstsq_b_error", "diverged")
-LR_CSV = ("lr", "epochs", "train_mse", "val_mse", "w_error_norm", "b_error", "diverged")
+SIZE_CSV_FLOOR = (
+    "lstsq_w_error",
+    "lstsq_b_error",
+    "predicted_w_error",  # the theory's, before training: ‖w − w*‖ beside the measured
+    "predicted_b_error",
+    "diverged",
+)
+LR_CSV = (
+    "lr",
+    "epochs",
+    "train_mse",
+    "val_mse",
+    "w_error_norm",
+    "b_error",
+    "predicted",
+    "diverged",
+)
 
 
 def _spread(s: Spread) -> str:
@@ -144,6 +159,7 @@ def print_lr(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> i
             Column("val MSE", 9, fmt_sci),
             Column("||w-w_hat||", 11, fmt_sci),
             Column("|b-b_hat|", 9, fmt_sci),
+            Column("predicted", 9),
             Column("", 0, diverged_marker, left=True),
         ]
     )

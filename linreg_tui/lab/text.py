@@ -77,3 +77,13 @@ def fmt_slope(slope: float | None) -> str:
 def diverged_marker(diverged: object) -> str:
     """The word a table row of a diverged run ends with."""
     return "diverged" if diverged else ""
+
+
+def fmt_lr(x: float) -> str:
+    """A learning rate or a stability edge: 3 significant digits (0.0302, 0.908, 1.5)."""
+    return fmt_g(x, ".3g")
+
+
+def fmt_factor(x: float) -> str:
+    """A growth factor per step or epoch: '×1.12'."""
+    return "×" + fmt_g(x, ".3g")

@@ -7,6 +7,7 @@ carry the app's [b]bold[/] markup; the command line prints only the plain words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from linreg_tui.lab.text import fmt_ratio, fmt_short, fmt_slope
 if TYPE_CHECKING:
     from linreg_tui.engine.records import EpochRecord
     from linreg_tui.engine.results import GridCell, SizeSlopes, SizeSummary
+    from linreg_tui.engine.theory_records import Stability
 
 ROSE = "rose"
 """The word for a run that ended above where it started without being flagged diverged
@@ -39,15 +41,39 @@ def outcome(status: str, first: EpochRecord | None, last: EpochRecord | None) ->
 AT_FLOOR = 1.5
 """SGD within this factor of the floor counts as having reached it."""
 REGIMES = ("too few steps", "lr plateau", "at floor")
-"""The dataset-size regimes, from far above the floor to on it (d2l 3.5 ex. 5). SGD more
-than NEAR_FLOOR x the floor has optimization error left (too few steps); within AT_FLOOR x
-it is on the floor; between, constant-lr SGD's noise holds it above (lr plateau)."""
+"""The dataset-size regimes, from far above the floor to on it (d2l 3.5 ex. 5), named by
+the largest term of the predicted error: what is left of the start (too few steps), the
+noise ball of constant-lr SGD (lr plateau), the floor. Without a prediction, by the
+measurement: SGD more than NEAR_FLOOR x the floor has optimization error left; within
+AT_FLOOR x it is on the floor; between, constant-lr SGD's noise holds it above."""
+STABILITY_WORDS: dict[Stability, str] = {
+    "stable": "stable",
+    "edge": "edge",
+    "diverges": "diverges",
+    "bounces": "bounces",
+}
+"""The one word per predicted stability verdict (engine.theory_records.Stability), in every
+table, meter and export."""
+
+
+def predicted_regime(terms: Sequence[float]) -> str:
+    """The regime the prediction names: its largest term, of (what is left of the start,
+    the noise ball, the floor) (issue 13); '' when there is no prediction."""
+    if len(terms) != len(REGIMES) or any(math.isnan(t) for t in terms):
+        return ""
+    if any(math.isinf(t) for t in terms):
+        return STABILITY_WORDS["diverges"]
+    return REGIMES[max(range(len(terms)), key=lambda i: terms[i])]
 
 
 def size_regime(summary: SizeSummary) -> str:
-    """Which error dominates at this size, from SGD's mean error over the floor's."""
+    """Which error dominates at this size: the prediction's largest term; without a
+    prediction (too costly to compute), SGD's mean error over the floor's."""
     if summary.diverged:
         return f"{summary.diverged} diverged"
+    predicted = predicted_regime(summary.predicted_terms_w)
+    if predicted:
+        return predicted
     ratio = summary.w_error_norm.mean / summary.lstsq_w_error_norm.mean
     if not summary.converged:
         return "too few steps"

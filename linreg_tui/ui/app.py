@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -35,7 +35,11 @@ from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.explanation import SuggestedSettings
 from linreg_tui.ui.widgets.help_screen import HelpScreen
 from linreg_tui.ui.widgets.results_table import ResultsTable
+from linreg_tui.ui.widgets.stability_meter import StabilityMeter
 from linreg_tui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from linreg_tui.engine.theory_records import Theory
 
 
 class LinregApp(LayoutApp):
@@ -72,6 +76,8 @@ class LinregApp(LayoutApp):
         """A view asked for before the views behind the first one were mounted."""
         self.mounting_views: asyncio.Event | None = None
         """Set once the hidden views finished mounting; None while not started."""
+        self.theories: tuple[RunConfig, dict[str, Theory]] | None = None
+        """The form's settings and the theories of its data the stability meter shows."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -94,6 +100,7 @@ class LinregApp(LayoutApp):
         self.views = list(self.query(ExperimentView))
         self.config_files = ConfigFiles(self, self.form, self.status)
         handle_signals(self)  # SIGTERM, SIGHUP: quit as ctrl+q does (ui/signals.py)
+        self.form.meter.connect(self.compute, lambda: self.torch_ready)
         for view in self.views:
             view.preview(self.config)
         self.start_jobs()
@@ -224,6 +231,12 @@ class LinregApp(LayoutApp):
             timeout=10,
             markup=False,  # the reason may name a path with [ in it
         )
+
+    @on(StabilityMeter.Shown)
+    def _predicted(self, event: StabilityMeter.Shown) -> None:
+        self.theories = (event.config, event.theories)  # views mounted later get them too
+        for view in self.views:
+            view.predicted(*self.theories)
 
     @on(RunRecorded)
     def _run_recorded(self) -> None:

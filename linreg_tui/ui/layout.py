@@ -22,6 +22,7 @@ from linreg_tui.ui.views import VIEWS, ExperimentView
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.theory_records import Theory
     from linreg_tui.ui.widgets.config_pane import ConfigPane
 
 NARROW = 110
@@ -38,6 +39,7 @@ class LayoutApp(JobApp):
     log_y: bool
     pending_view: str | None
     mounting_views: asyncio.Event | None
+    theories: tuple[RunConfig, dict[str, Theory]] | None
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
@@ -88,6 +90,8 @@ class LayoutApp(JobApp):
         for view in others:
             view.preview(self.config)
             view.set_log_y(self.log_y)
+            if self.theories is not None:  # what the stability meter computed meanwhile
+                view.predicted(*self.theories)
         self.views.extend(others)
         settle_gc()  # start-up objects frozen, collections back on (ui/startup.py)
         if self.pending_view is not None:

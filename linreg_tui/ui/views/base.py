@@ -17,6 +17,7 @@ from textual.widget import Widget
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.theory_records import Theory
     from linreg_tui.lab.events import (
         EpochsCompleted,
         RunFinished,
@@ -91,6 +92,10 @@ class ExperimentView(Vertical):
 
     def run_finished(self, event: RunFinished) -> None:
         """A run ended: done, cancelled, diverged or error."""
+
+    def predicted(self, config: RunConfig, theories: dict[str, Theory]) -> None:
+        """The form's settings changed, or theories of its data arrived: by loss, the
+        form's, mse-mean and mse-sum (the stability meter's, `lab.predict.form_configs`)."""
 
     def history_changed(self) -> None:
         """The run history gained a run (the history view lists it)."""

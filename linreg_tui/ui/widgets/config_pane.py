@@ -35,6 +35,7 @@ from linreg_tui.ui.widgets.fields import (
     to_text,
 )
 from linreg_tui.ui.widgets.select import LabSelect
+from linreg_tui.ui.widgets.stability_meter import StabilityMeter
 
 INIT_NOTE = "NB: d2l's own code really trains from torch-default."
 
@@ -121,9 +122,24 @@ class ConfigPane(Vertical):
         if kind == "choice":
             yield Static(choice_hint(name, value), classes="hint", id=f"hint-{name}")
         yield Static("", classes="field-error", id=f"error-{name}")
+        if name == "lr":
+            yield StabilityMeter(id="stability-meter")
 
     def on_mount(self) -> None:
         self.border_title = "configuration"
+        self.meter = self.query_one(StabilityMeter)
+        self.call_after_refresh(self._follow)
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _follow(self) -> None:
+        """The stability meter follows the form (None while a field is invalid)."""
+        try:
+            config: RunConfig | None = RunConfig(**self.values())  # type: ignore[arg-type]
+        except ConfigError:
+            config = None
+        self.meter.follow(config)
 
     # -- instant feedback ---------------------------------------------------------------
 

@@ -21,8 +21,10 @@ from linreg_tui.lab.text import fmt_ratio, fmt_short
 if TYPE_CHECKING:
     from linreg_tui.engine.results import GridCell, SizeSummary, Spread
 
-CELL_WIDTH = 9
-"""A grid cell: 'diverged' or '1.2e-4' centred, two lines (val MSE, then ||w - w_hat||)."""
+CELL_WIDTH = 8
+"""A grid cell: 'diverged' or '1.2e-4' centred, two lines (val MSE, then ||w - w_hat||);
+8, not 9: four columns and the lr with its predicted verdict fit 80 columns beside the
+form (each cell has its own background: no gap is needed)."""
 
 
 def spread(s: Spread) -> str:
@@ -50,13 +52,12 @@ class GridTable(DataTable[Text]):
         """An empty grid of the planned shape, '…' in every cell."""
         self.lrs, self.epochs, self.cells = tuple(lrs), tuple(epochs), {}
         self.clear(columns=True)
-        self.add_column(Text("lr ", justify="right"), key="lr", width=7)
+        self.add_column(Text("lr".rjust(LABEL_WIDTH - 1)), key="lr", width=LABEL_WIDTH)
         for e in self.epochs:
             self.add_column(Text(f"{e} ep", justify="center"), key=str(e), width=CELL_WIDTH)
         waiting = Text("\n".join(["…".center(CELL_WIDTH), ""]))
         for i, lr in enumerate(self.lrs):
-            label = Text(f"{lr:g} \n", justify="right", style="bold")
-            self.add_row(label, *[waiting] * len(self.epochs), key=str(i), height=2)
+            self.add_row(_label(lr, ""), *[waiting] * len(self.epochs), key=str(i), height=2)
 
     def add(self, cells: Sequence[GridCell]) -> None:
         """Fill in cells, then recolour the grid (the colour scale spans every cell)."""
@@ -68,6 +69,7 @@ class GridTable(DataTable[Text]):
             if lr in self.lrs and epochs in self.epochs:
                 row = str(self.lrs.index(lr))
                 self.update_cell(row, str(epochs), self._cell_text(cell, low, high))
+                self.update_cell(row, "lr", _label(lr, cell.predicted))
 
     def cell_at(self, row: int, column: int) -> GridCell | None:
         """The cell under a cursor position; the lr column gives that lr's longest run."""
@@ -105,6 +107,18 @@ class GridTable(DataTable[Text]):
 
 
 _STOPS = (("success", "#4EBF71"), ("warning", "#ffa62b"), ("error", "#ba3c5b"))
+LABEL_WIDTH = 9
+"""The lr column: the lr, and under it the verdict the theory predicted for it."""
+PREDICTED_STYLE = {"stable": "green", "edge": "yellow", "diverges": "red", "bounces": "yellow"}
+
+
+def _label(lr: float, predicted: str) -> Text:
+    """A row's label: the lr in bold, the predicted verdict under it ('' until known)."""
+    width = LABEL_WIDTH - 1  # padded here: a trailing space of a right-justified line is lost
+    first = f"{lr:g}".rjust(width) + "\n"
+    label = Text(first + predicted.rjust(width), style="bold")
+    label.stylize(PREDICTED_STYLE.get(predicted, ""), len(first), len(label))
+    return label
 
 
 def _plain(cell: GridCell) -> bool:
