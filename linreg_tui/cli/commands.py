@@ -32,6 +32,7 @@ from linreg_tui.cli.parser import UsageError, build_parser
 from linreg_tui.cli.serve import add_serve_parser, serve_command
 from linreg_tui.cli.sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.cli.table import Column, Table
+from linreg_tui.cli.trace import add_trace_parser, trace_command
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import Event
 from linreg_tui.lab.plans import Plan, single_run
@@ -50,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": run_command,
         "history": run_history,
         "serve": serve_command,
+        "trace": trace_command,
         **SWEEPS,
     }
     tokens = glue_negative_values(sys.argv[1:] if argv is None else argv)
@@ -57,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         def add_more(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             add_sweep_parsers(sub)
+            add_trace_parser(sub)
             add_history_parser(sub)
             add_serve_parser(sub)
 
