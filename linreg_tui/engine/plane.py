@@ -99,6 +99,30 @@ class TracePart:
     plane: Plane | None = None
 
 
+class TracedPath:
+    """One traced path as it arrives: its rows, and its points on a plane (`index` into θ)."""
+
+    def __init__(self, index: tuple[int, int]) -> None:
+        self.index = index
+        self.rows: list[TraceRows] = []
+        self.points: list[Point] = []
+        self.diverged = False
+
+    def add(self, rows: TraceRows) -> None:
+        self.rows.append(rows)
+        i, j = self.index
+        self.points += [((*w, b)[i], (*w, b)[j]) for w, b in zip(rows.w_hat, rows.b_hat)]
+        self.diverged = self.diverged or rows.diverged
+
+    def row(self, step: int) -> tuple[int, tuple[float, ...], float, float]:
+        """(epoch, w, b, minibatch loss) of `step`, exactly as traced."""
+        for rows in self.rows:
+            if rows.first_step <= step < rows.first_step + len(rows):
+                k = step - rows.first_step
+                return rows.epochs[k], rows.w_hat[k], rows.b_hat[k], rows.batch_loss[k]
+        raise IndexError(step)
+
+
 def quad(m: Matrix, e: Point) -> float:
     """eᵀ m e."""
     (a, b), (c, d) = m
