@@ -18,8 +18,9 @@ FieldKind = Literal["floats", "float", "int", "bool", "choice"]
 
 GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("training", ("lr", "batch_size", "epochs", "loss", "delta", "init", "steps", "average")),
-    ("data", ("w", "b", "noise", "num_train", "num_val", "outliers", "outlier_scale", "seed")),
-)
+    ("data", ("w", "b", "noise", "scales", "correlation", "num_train", "num_val", "outliers",
+              "outlier_scale", "seed")),
+)  # fmt: skip
 """Form sections, most-tuned first; a field the engine adds later lands in 'more'."""
 
 
@@ -77,7 +78,11 @@ def parse(name: str, text: str) -> object:
 def check(name: str, text: str) -> ConfigError | None:
     """The error of one field's text on its own (defaults elsewhere), or None."""
     try:
-        replace(RunConfig(), **{name: parse(name, text)})  # type: ignore[arg-type]
+        value = parse(name, text)
+        base = RunConfig()
+        if name == "scales" and isinstance(value, tuple) and len(value) > 1:
+            base = replace(base, w=(1.0,) * len(value))  # on its own: as many weights as scales
+        replace(base, **{name: value})  # type: ignore[arg-type]
     except ConfigError as error:
         return error if error.field == name else None
     return None
