@@ -106,12 +106,17 @@ class TracedPath:
         self.index = index
         self.rows: list[TraceRows] = []
         self.points: list[Point] = []
+        self.xs: list[float] = []
+        self.ys: list[float] = []
         self.diverged = False
 
     def add(self, rows: TraceRows) -> None:
         self.rows.append(rows)
         i, j = self.index
-        self.points += [((*w, b)[i], (*w, b)[j]) for w, b in zip(rows.w_hat, rows.b_hat)]
+        new = [((*w, b)[i], (*w, b)[j]) for w, b in zip(rows.w_hat, rows.b_hat)]
+        self.points += new
+        self.xs += [x for x, _ in new]
+        self.ys += [y for _, y in new]
         self.diverged = self.diverged or rows.diverged
 
     def row(self, step: int) -> tuple[int, tuple[float, ...], float, float]:

@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from rich.style import Style
 from rich.text import Text
 
@@ -77,7 +78,7 @@ class Frame:
 
 
 class Dots:
-    """A braille bitmap of `width` x `height` cells."""
+    """A braille bitmap of `width` x `height` cells; lines are drawn many at a time."""
 
     def __init__(self, width: int, height: int) -> None:
         self.width, self.height = width, height
@@ -88,44 +89,56 @@ class Dots:
             ix, iy = int(x), int(y)
             self.cells[(iy >> 2) * self.width + (ix >> 1)] |= BITS[iy & 3][ix & 1]
 
-    def line(self, a: Point, b: Point) -> None:
-        """Dots along the segment a-b (dot coordinates), clipped to the bitmap."""
-        clipped = clip(a, b, 2 * self.width, 4 * self.height)
-        if clipped is None:
+    def polyline(self, xs: np.ndarray, ys: np.ndarray, closed: bool = False) -> None:
+        """Dots along the segments through (xs[i], ys[i]), in dot coordinates, each clipped
+        to the bitmap; a segment with a non-finite end is left out (a diverged step has
+        nowhere to be drawn). A path of 100,000 steps draws in tens of milliseconds."""
+        if closed and len(xs):
+            xs, ys = np.append(xs, xs[:1]), np.append(ys, ys[:1])
+        if len(xs) == 1:
+            self.dot(float(xs[0]), float(ys[0]))
+        if len(xs) < 2:
             return
-        (x0, y0), (x1, y1) = clipped
-        count = max(int(max(abs(x1 - x0), abs(y1 - y0)) * 1.5), 1)
-        for i in range(count + 1):
-            t = i / count
-            self.dot(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+        x0, y0, dx, dy = xs[:-1], ys[:-1], np.diff(xs), np.diff(ys)
+        lo, hi = clip(x0, y0, dx, dy, 2 * self.width, 4 * self.height)
+        keep = np.flatnonzero(lo <= hi)
+        x0, y0, dx, dy, lo, hi = x0[keep], y0[keep], dx[keep], dy[keep], lo[keep], hi[keep]
+        x0, y0, dx, dy = x0 + lo * dx, y0 + lo * dy, dx * (hi - lo), dy * (hi - lo)
+        for part in np.array_split(np.arange(len(x0)), max(1, len(x0) // CHUNK)):
+            self._segments(x0[part], y0[part], dx[part], dy[part])
 
-    def polygon(self, points: list[Point]) -> None:
-        """A closed outline through `points` (dot coordinates)."""
-        for a, b in zip(points, points[1:] + points[:1]):
-            self.line(a, b)
+    def _segments(self, x0: np.ndarray, y0: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> None:
+        if not len(x0):
+            return
+        count = (np.maximum(np.abs(dx), np.abs(dy)) * 1.5).astype(np.int64) + 1
+        first = np.repeat(np.cumsum(count) - count, count)
+        which = np.repeat(np.arange(len(count)), count)
+        t = (np.arange(int(count.sum())) - first) / np.repeat(np.maximum(count - 1, 1), count)
+        ix = np.clip((x0[which] + dx[which] * t).astype(np.int64), 0, 2 * self.width - 1)
+        iy = np.clip((y0[which] + dy[which] * t).astype(np.int64), 0, 4 * self.height - 1)
+        cells = np.frombuffer(self.cells, dtype=np.uint8)
+        np.bitwise_or.at(cells, (iy >> 2) * self.width + (ix >> 1), BIT_TABLE[iy & 3, ix & 1])
 
 
-def clip(a: Point, b: Point, width: float, height: float) -> tuple[Point, Point] | None:
-    """Liang–Barsky: the part of a-b inside [0, width) x [0, height), or None. Non-finite
-    ends give None (a diverged step has nowhere to be drawn)."""
-    x0, y0 = a
-    dx, dy = b[0] - x0, b[1] - y0
-    if not all(map(math.isfinite, (x0, y0, dx, dy))):
-        return None
-    lo, hi = 0.0, 1.0
-    for p, q in ((-dx, x0), (dx, width - 1e-9 - x0), (-dy, y0), (dy, height - 1e-9 - y0)):
-        if p == 0:
-            if q < 0:
-                return None
-            continue
-        t = q / p
-        if p < 0:
-            lo = max(lo, t)
-        else:
-            hi = min(hi, t)
-        if lo > hi:
-            return None
-    return (x0 + lo * dx, y0 + lo * dy), (x0 + hi * dx, y0 + hi * dy)
+CHUNK = 20_000
+"""Segments rasterized at once (bounds the temporary arrays)."""
+BIT_TABLE = np.array(BITS, dtype=np.uint8)
+
+
+def clip(
+    x0: np.ndarray, y0: np.ndarray, dx: np.ndarray, dy: np.ndarray, width: float, height: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Liang–Barsky for many segments: the parameters [lo, hi] of the part of each inside
+    [0, width) x [0, height); lo > hi for a segment outside or with a non-finite end."""
+    lo, hi = np.zeros(len(x0)), np.ones(len(x0))
+    with np.errstate(all="ignore"):
+        for p, q in ((-dx, x0), (dx, width - 1e-9 - x0), (-dy, y0), (dy, height - 1e-9 - y0)):
+            t = q / p
+            lo = np.where(p < 0, np.maximum(lo, t), lo)
+            hi = np.where(p > 0, np.minimum(hi, t), hi)
+            hi = np.where((p == 0) & (q < 0), -1.0, hi)
+    finite = np.isfinite(x0) & np.isfinite(y0) & np.isfinite(dx) & np.isfinite(dy)
+    return lo, np.where(finite, hi, -1.0)
 
 
 class Layer:
@@ -136,14 +149,17 @@ class Layer:
         self.upto = -1
         self.dots = Dots(0, 0)
 
-    def draw(self, frame: Frame, points: list[Point], upto: int) -> Dots:
+    def draw(self, frame: Frame, xs: list[float], ys: list[float], upto: int) -> Dots:
+        """Steps 0..upto of the path (xs, ys in world coordinates) on `frame`."""
+        upto = min(upto, len(xs) - 1)
         if frame != self.key or upto < self.upto:
-            self.key, self.upto, self.dots = frame, 0, Dots(frame.width, frame.height)
-            if points:
-                self.dots.dot(*frame.dots(points[0]))
-        for k in range(self.upto + 1, min(upto, len(points) - 1) + 1):
-            self.dots.line(frame.dots(points[k - 1]), frame.dots(points[k]))
-            self.upto = k
+            self.key, self.upto, self.dots = frame, -1, Dots(frame.width, frame.height)
+        if upto > self.upto:
+            lo = max(self.upto, 0)  # the segment from the last step drawn on
+            px = (np.array(xs[lo : upto + 1]) - frame.left) / frame.scale
+            py = (frame.top - np.array(ys[lo : upto + 1])) / frame.scale
+            self.dots.polyline(px, py)
+            self.upto = upto
         return self.dots
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
+import numpy as np
 from rich.console import RenderableType
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -22,6 +23,7 @@ from textual.widget import Widget
 
 from linreg_tui.engine.plane import (
     Plane,
+    Point,
     TracedPath,
     TraceRows,
     ball_axes,
@@ -228,10 +230,16 @@ class PlaneCanvas(Widget, can_focus=True):
         colors = self.palette
         layers = list(self._fixed(frame, plane, colors))
         layers.append(
-            (colors["success"], self.path_layers["gd"].draw(frame, self.gd.points, self.step))
+            (
+                colors["success"],
+                self.path_layers["gd"].draw(frame, self.gd.xs, self.gd.ys, self.step),
+            )
         )
         layers.append(
-            (colors["accent"], self.path_layers["sgd"].draw(frame, self.sgd.points, self.step))
+            (
+                colors["accent"],
+                self.path_layers["sgd"].draw(frame, self.sgd.xs, self.sgd.ys, self.step),
+            )
         )
         marks: dict[tuple[int, int], tuple[str, str]] = {}
         gd = self.gd.points[min(self.step, len(self.gd.points) - 1)] if self.gd.points else None
@@ -255,21 +263,28 @@ class PlaneCanvas(Widget, can_focus=True):
         contours, axes, ball = (Dots(frame.width, frame.height) for _ in range(3))
         levels = contour_levels(plane.form, reach, 2 * frame.scale)
         for level in levels:
-            contours.polygon([frame.dots(p) for p in ellipse(plane.fit, plane.form, level)])
+            _outline(contours, frame, ellipse(plane.fit, plane.form, level))
         for value, (vx, vy) in eig2(plane.form):
             if levels and value > 0:
                 r = math.sqrt(levels[0] / value)
                 (cx, cy), (dx, dy) = plane.fit, (r * vx, r * vy)
-                axes.line(frame.dots((cx - dx, cy - dy)), frame.dots((cx + dx, cy + dy)))
+                _outline(axes, frame, [(cx - dx, cy - dy), (cx + dx, cy + dy)], closed=False)
         form = ball_axes(plane.ball) if plane.ball is not None else None
         if form is not None:
-            ball.polygon([frame.dots(p) for p in ellipse(plane.fit, form, 1.0)])
+            _outline(ball, frame, ellipse(plane.fit, form, 1.0))
         background = Color.parse(colors["background"])
         dim = Color.parse(colors["primary"]).blend(background, 0.45).hex
         grey = Color.parse(colors["foreground"]).blend(background, 0.45).hex
         fixed = [(dim, contours), (grey, axes), (colors["error"], ball)]
         self._still = (frame, fixed)
         return fixed
+
+
+def _outline(dots: Dots, frame: Frame, points: list[Point], closed: bool = True) -> None:
+    """A polyline through world points on `frame`."""
+    xs = (np.array([p[0] for p in points]) - frame.left) / frame.scale
+    ys = (frame.top - np.array([p[1] for p in points])) / frame.scale
+    dots.polyline(xs, ys, closed)
 
 
 def _speed_for(total: int) -> int:
