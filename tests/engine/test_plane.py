@@ -96,3 +96,21 @@ def test_the_ball_ellipse_is_two_sigma() -> None:
         # Mahalanobis distance 2 under cov
         assert quad(tuple(map(tuple, np.linalg.inv(cov))), p) == pytest.approx(4.0)  # type: ignore[arg-type]
     assert ball_axes(((0.0, 0.0), (0.0, 0.0))) is None
+
+
+def test_what_the_app_reads_of_a_trace_loads_no_torch() -> None:
+    """Traces come back from the training process; the view unpickles and draws them on
+    the app's own thread, where importing torch would freeze it for ~1 s."""
+    from tests.test_import_hygiene import loaded_after
+
+    loaded = loaded_after(
+        "import pickle\n"
+        "import linreg_tui.ui.views.sgd_path\n"
+        "from linreg_tui.engine.plane import Plane, TracePart, TraceRows\n"
+        "rows = TraceRows('sgd', 0, (0,), ((1.0, 2.0),), (3.0,), (float('nan'),))\n"
+        "plane = Plane(('w1', 'w2'), (0, 1), 'b', (0.0, 0.0), (0.0, 0.0), ((1.0, 0.0),"
+        " (0.0, 1.0)), 0.0, None, 0.1, 1.0, 0.9, 'stable', 1.0, (2.0, 2.0, 2.0), 1)\n"
+        "pickle.loads(pickle.dumps(TracePart(1, rows, rows, plane)))\n"
+    )
+    assert "linreg_tui.ui.widgets.plane_canvas" in loaded
+    assert "torch" not in loaded
