@@ -6,9 +6,10 @@ from __future__ import annotations
 import itertools
 import math
 
+import pytest
 from textual.widgets import Button, Footer, Input, Select, Static
 
-from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.config import ConfigError, RunConfig
 from linreg_tui.engine.plane import TraceRows, eig2
 from linreg_tui.engine.trace import trace_sgd
 from linreg_tui.ui.app import LinregApp
@@ -202,3 +203,13 @@ async def test_conditioning_fields_refuse_by_name_and_averaging_is_refused_here(
         canvas = app.query_one(PlaneCanvas)
         assert canvas.plane is not None and canvas.plane.profiled == "w3, b"
         await wait_for(pilot, lambda: "step 12 of 12" in readout(app))
+
+
+def test_the_view_refuses_a_trace_too_long_to_hold_by_the_field_to_change() -> None:
+    view = SgdPathView()
+    assert view.plan(RunConfig(batch_size=1, epochs=100)).total_steps == 2 * 100_000
+    too_long = {"epochs": RunConfig(batch_size=1, epochs=130), "steps": RunConfig(steps=10**6)}
+    for field, cfg in too_long.items():
+        with pytest.raises(ConfigError) as refused:
+            view.plan(cfg)
+        assert refused.value.field == field and "is too large: a trace of" in str(refused.value)

@@ -31,8 +31,10 @@ SUGGESTED: tuple[tuple[str, str, dict[str, Any]], ...] = (
      {"lr": 1.0}),
 )  # fmt: skip
 """(button, tooltip, settings): the form's other settings go back to their defaults."""
-MAX_VALUES = 4_000_000
-"""What the view holds of a trace: (steps + 1) x (features + 2) x 2 paths, ~500k steps."""
+MAX_VALUES = 1_000_000
+"""What the view holds of a trace: (steps + 1) x (features + 2) x 2 paths, 125,000 steps
+at two weights (some 400 bytes of Python objects a step and path); `linreg-tui trace`
+takes longer ones."""
 WIDE = 100
 """At least this many columns: the readout goes beside the plane, else under it."""
 LEGEND = (
@@ -137,7 +139,7 @@ class SgdPathView(ExperimentView, view_id="sgd-path"):
         if plane is None or cfg is None or not canvas.sgd.points:
             return ["[$text-muted]ctrl+r traces the form's run; F3 then replays it[/]", LEGEND]
         epoch, w, b, loss = canvas.point()
-        play = "[b]▶[/] playing" if canvas.playing else "paused"
+        play = "[b]▶[/]" if canvas.playing else "paused"
         shown = ", ".join(f"{v:.6g}" for v in w[:3]) + (", …" if len(w) > 3 else "")
         last = canvas.step == canvas.last and canvas.sgd.diverged
         lam = plane.eigenvalues
