@@ -34,8 +34,9 @@ class TraceRows:
     """The epoch each step belongs to (0 for step 0; a GD step is an epoch of its own)."""
     w_hat: tuple[tuple[float, ...], ...]
     b_hat: tuple[float, ...]
-    batch_loss: tuple[float, ...]
-    """The loss of the minibatch step k descended on, taken before the step (nan at 0)."""
+    batch_loss: tuple[float | None, ...]
+    """The loss of the minibatch step k descended on, taken before the step (None at step
+    0, which descended on nothing)."""
     diverged: bool = False
     """The path ends here because it diverged (the run stops at the same epoch)."""
 
@@ -119,7 +120,7 @@ class TracedPath:
         self.ys += [y for _, y in new]
         self.diverged = self.diverged or rows.diverged
 
-    def row(self, step: int) -> tuple[int, tuple[float, ...], float, float]:
+    def row(self, step: int) -> tuple[int, tuple[float, ...], float, float | None]:
         """(epoch, w, b, minibatch loss) of `step`, exactly as traced."""
         for rows in self.rows:
             if rows.first_step <= step < rows.first_step + len(rows):

@@ -40,7 +40,7 @@ class _Tracer:
         self.loss_fn = LOSSES[cfg.loss].build(cfg)
         d = cfg.features
         self.rows = torch.empty(steps + 1, d + 2)
-        """Row k: w (d), b, the loss of step k's minibatch (nan for step 0)."""
+        """Row k: w (d), b, the loss of step k's minibatch (nan for step 0: none)."""
         self.w, self.b = self.rows[:, :d], self.rows[:, d]
         self.loss = self.rows[:, d + 1]
         with torch.no_grad():
@@ -84,13 +84,16 @@ class _Tracer:
     def block(self, path: PathName, upto: int, epoch_of: list[int], diverged: bool) -> TraceRows:
         """Rows sent .. upto as plain numbers (one `tolist` per column)."""
         lo, self.sent = self.sent, upto + 1
+        losses: list[float | None] = self.loss[lo : upto + 1].tolist()
+        if lo == 0:
+            losses[0] = None  # no minibatch before the first step
         return TraceRows(
             path=path,
             first_step=lo,
             epochs=tuple(epoch_of),
             w_hat=tuple(map(tuple, self.w[lo : upto + 1].tolist())),
             b_hat=tuple(self.b[lo : upto + 1].tolist()),
-            batch_loss=tuple(self.loss[lo : upto + 1].tolist()),
+            batch_loss=tuple(losses),
             diverged=diverged,
         )
 

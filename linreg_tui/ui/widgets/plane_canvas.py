@@ -132,7 +132,7 @@ class PlaneCanvas(Widget, can_focus=True):
     def last(self) -> int:
         return max(len(self.sgd.points) - 1, 0)
 
-    def point(self, step: int | None = None) -> tuple[int, tuple[float, ...], float, float]:
+    def point(self, step: int | None = None) -> tuple[int, tuple[float, ...], float, float | None]:
         """(epoch, w, b, minibatch loss) of the SGD step on show (or `step`)."""
         return self.sgd.row(self.step if step is None else step)
 
