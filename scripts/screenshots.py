@@ -229,6 +229,31 @@ SHOTS["history"] = history  # issue 7
 SHOTS["predicted"] = predicted  # issue 13
 
 
+async def sgd_path(app: LinregApp, pilot: Pilot[None], suggestion: int) -> None:
+    """The SGD path view after one of its suggested settings and ctrl+r, the plane focused."""
+    app.show_view("sgd-path")
+    await pilot.pause()
+    app.view.query_one(f"#suggest-{suggestion}", Button).press()
+    await pilot.pause()
+    await app.run_action("run")
+    await wait_for(pilot, lambda: not app.running)
+    await app.run_action("focus_results")  # the plane: its keys in the footer
+    await pilot.pause(0.5)
+
+
+async def sgd_path_zigzag(app: LinregApp, pilot: Pilot[None]) -> None:
+    """κ ≈ 20 (correlated features): SGD zig-zags across the ravine, GD beside it."""
+    await sgd_path(app, pilot, 1)
+
+
+async def sgd_path_spiral(app: LinregApp, pilot: Pilot[None]) -> None:
+    """lr just past η_GD: every step overshoots the fit further, spiralling out."""
+    await sgd_path(app, pilot, 2)
+
+
+SHOTS.update({"sgd-path-zigzag": sgd_path_zigzag, "sgd-path-spiral": sgd_path_spiral})
+
+
 async def take(name: str, shot: Shot, out: Path, size: tuple[int, int]) -> Path:
     """Run one scenario in a fresh app and save its SVG."""
     with tempfile.TemporaryDirectory() as folder:  # the shots' runs stay out of the history

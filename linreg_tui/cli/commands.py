@@ -33,6 +33,7 @@ from linreg_tui.cli.settings import config_from_args
 from linreg_tui.cli.sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.cli.table import Column, Table
 from linreg_tui.cli.theory import add_theory_parser, theory_command
+from linreg_tui.cli.trace import add_trace_parser, trace_command
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import Event
 from linreg_tui.lab.plans import Plan, single_run
@@ -54,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "history": run_history,
         "serve": serve_command,
         "theory": theory_command,
+        "trace": trace_command,
         **SWEEPS,
     }
     tokens = glue_negative_values(sys.argv[1:] if argv is None else argv)
@@ -61,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         def add_more(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             add_sweep_parsers(sub)
+            add_trace_parser(sub)
             add_history_parser(sub)
             add_serve_parser(sub)
             add_theory_parser(sub)

@@ -123,6 +123,10 @@ def describe_config(cfg: RunConfig, swept: Mapping[str, str] | None = None) -> s
         parts["outliers"] = f"{cfg.outliers:g}x{cfg.outlier_scale:g}"
     if cfg.average:
         parts["average"] = "on"
+    if cfg.scales != (1.0,):
+        parts["scales"] = ",".join(f"{v:g}" for v in cfg.scales)
+    if cfg.correlation:
+        parts["correlation"] = f"{cfg.correlation:g}"
     parts.update(swept or {})
     return "# " + " ".join(f"{k}={v}" for k, v in parts.items())
 

@@ -125,7 +125,10 @@ def add_config_flags(
         else:
             tuple_ = isinstance(default, tuple)
             shown = ",".join(f"{v:g}" for v in default) if tuple_ else default
-            kwargs["metavar"] = "W1,W2,..." if tuple_ else "N" if is_int(default) else "X"
+            letter = name[0].upper()  # --w W1,W2,..., --scales S1,S2,...
+            kwargs["metavar"] = (
+                f"{letter}1,{letter}2,..." if tuple_ else "N" if is_int(default) else "X"
+            )
             kwargs["help"] = f"{FIELD_HELP[name]}; {RULES[name]} (default: {shown})"
         kwargs["help"] = argparse.SUPPRESS if name in hidden else _esc(kwargs["help"])
         group.add_argument(flag, **kwargs)

@@ -106,11 +106,14 @@ class RunConfig:
     average: bool = field(
         default=False, metadata=_help("report iterates averaged over the last epoch")
     )
+    scales: tuple[float, ...] = field(default=(1.0,), metadata=_help("std of each feature of X"))
+    correlation: float = field(default=0.0, metadata=_help("correlation of features 1 and 2"))
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "w", _weights(self.w))
-        for name in ("b", "noise", "lr", "delta", "outliers", "outlier_scale"):
+        set_(self, "scales", _weights(self.scales, "scales"))
+        for name in ("b", "noise", "lr", "delta", "outliers", "outlier_scale", "correlation"):
             set_(self, name, _finite(name, getattr(self, name)))
         for name in ("num_train", "num_val", "batch_size", "epochs", "seed", "steps"):
             set_(self, name, _whole(name, getattr(self, name)))
@@ -141,7 +144,7 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON/TOML-ready values."""
         data = asdict(self)
-        data["w"] = list(self.w)
+        data["w"], data["scales"] = list(self.w), list(self.scales)
         return data
 
     @classmethod
@@ -175,6 +178,8 @@ RULES: Final[dict[str, str]] = {
     "steps": "must be 0 (train for `epochs`) or a positive whole number",
     "seed": "must be a whole number from 0 to 2**63 - 1",
     "average": "must be true or false",
+    "scales": "must be positive finite numbers, one per weight or one for all, e.g. 1,0.2",
+    "correlation": "must be above -1 and below 1 (and 0 with a single weight)",
 }
 """The rule each field must follow, worded for messages and help."""
 
@@ -220,14 +225,15 @@ def _whole(name: str, value: object) -> int:
     return value
 
 
-def _weights(value: object) -> tuple[float, ...]:
+def _weights(value: object, name: str = "w") -> tuple[float, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise ConfigError("w", RULES["w"])
+        raise ConfigError(name, RULES[name])
     if not value:
-        raise ConfigError("w", "must have at least one weight")
+        raise ConfigError(name, "must have at least one weight" if name == "w" else RULES[name])
     if len(value) > MAX_FEATURES:
-        raise ConfigError("w", f"has {len(value)} weights; the limit is {MAX_FEATURES}")
-    return tuple(_finite("w", v) for v in value)
+        name_s = "weights" if name == "w" else name
+        raise ConfigError(name, f"has {len(value)} {name_s}; the limit is {MAX_FEATURES}")
+    return tuple(_finite(name, v) for v in value)
 
 
 def _check_rules(cfg: RunConfig) -> None:
@@ -243,6 +249,8 @@ def _check_rules(cfg: RunConfig) -> None:
         "epochs": cfg.epochs < 1,
         "steps": cfg.steps < 0,
         "seed": not 0 <= cfg.seed < 2**63,
+        "scales": not all(s > 0 for s in cfg.scales) or len(cfg.scales) not in (1, cfg.features),
+        "correlation": not -1 < cfg.correlation < 1 or (cfg.correlation and cfg.features < 2),
     }
     for name, is_broken in broken.items():
         if is_broken:

@@ -21,8 +21,9 @@ FieldKind = Literal["floats", "float", "int", "bool", "choice"]
 
 GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("training", ("lr", "batch_size", "epochs", "loss", "delta", "init", "steps", "average")),
-    ("data", ("w", "b", "noise", "num_train", "num_val", "outliers", "outlier_scale", "seed")),
-)
+    ("data", ("w", "b", "noise", "scales", "correlation", "num_train", "num_val", "outliers",
+              "outlier_scale", "seed")),
+)  # fmt: skip
 """Form sections, most-tuned first; a field the engine adds later lands in 'more'."""
 
 
@@ -86,7 +87,10 @@ def check(name: str, text: str, others: Mapping[str, object] | None = None) -> C
         with contextlib.suppress(ConfigError):
             base = RunConfig.from_mapping({k: v for k, v in others.items() if k != name})
     try:
-        replace(base, **{name: parse(name, text)})  # type: ignore[arg-type]
+        value = parse(name, text)
+        if name == "scales" and isinstance(value, tuple) and len(value) != base.features:
+            base = replace(base, w=(1.0,) * len(value))  # as many weights as scales
+        replace(base, **{name: value})  # type: ignore[arg-type]
     except ConfigError as error:
         return error if error.field == name else None
     return None
