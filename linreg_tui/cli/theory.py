@@ -13,8 +13,8 @@ import math
 from typing import TYPE_CHECKING
 
 from linreg_tui.cli.common import EXIT_OK, describe_config, emit, save_config_if_asked
-from linreg_tui.cli.settings import config_from_args
 from linreg_tui.cli.parser import add_command, file_name
+from linreg_tui.cli.settings import config_from_args
 from linreg_tui.lab.predict import lr_scale, predict, steps_to_blow_up, verdict_text
 from linreg_tui.lab.text import fmt_factor, fmt_lr, fmt_sci
 from linreg_tui.store.files import to_json

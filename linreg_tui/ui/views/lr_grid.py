@@ -64,21 +64,9 @@ class LrGridView(ExperimentView, view_id="lr-grid"):
     EXPORT_STEM = "lr-grid"
 
     DEFAULT_CSS = """
-    LrGridView #lr-grid-body { height: 1fr; scrollbar-size-vertical: 1; }
-    LrGridView GridTable {
-        height: auto; max-height: 15;
-        border: round $secondary 50%; border-title-color: $text-secondary;
-        &:focus { border: round $secondary; }
-    }
-    LrGridView CurveChart {
-        height: 12;
-        border: round $primary 50%; border-title-color: $text; border-subtitle-align: right;
-    }
-    LrGridView .sweep-hint { height: auto; }
-    LrGridView .explanation {
-        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $foreground;
-    }
-    """
+    LrGridView { height: 1fr; }
+    LrGridView GridTable { height: auto; max-height: 15; }
+    """  # the rest: app.tcss, "sweep views", shared with the other sweep view
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id or self.VIEW_ID)

@@ -79,21 +79,9 @@ class SizesView(ExperimentView, view_id="sizes"):
     EXPORT_STEM = "sizes"
 
     DEFAULT_CSS = """
-    SizesView #sizes-body { height: 1fr; scrollbar-size-vertical: 1; }
-    SizesView SizeTable {
-        height: auto; max-height: 16; scrollbar-size-horizontal: 1;
-        border: round $secondary 50%; border-title-color: $text-secondary;
-        &:focus { border: round $secondary; }
-    }
-    SizesView SizeChart {
-        height: 12;
-        border: round $primary 50%; border-title-color: $text; border-subtitle-align: right;
-    }
-    SizesView .sweep-hint { height: auto; }
-    SizesView .explanation {
-        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $foreground;
-    }
-    """
+    SizesView { height: 1fr; }
+    SizesView SizeTable { height: auto; max-height: 16; scrollbar-size-horizontal: 1; }
+    """  # the rest: app.tcss, "sweep views", shared with the other sweep view
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id or self.VIEW_ID)
