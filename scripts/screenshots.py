@@ -137,11 +137,15 @@ async def sweep(app: LinregApp, pilot: Pilot[None], view_id: str) -> None:
 
 
 async def lr_grid(app: LinregApp, pilot: Pilot[None]) -> None:
-    """Ex. 4: the lr x epochs heatmap, the cursor on lr 0.03 at 10 epochs, its curve below."""
+    """Ex. 4: the lr x epochs heatmap around the edges (lr 0.34 to 1.4, each with its
+    predicted verdict), the cursor on lr 0.7 at 10 epochs, its curve below."""
+    from linreg_tui.lab.predict import FINE_LRS
     from linreg_tui.ui.widgets.sweep_tables import GridTable
 
     await sweep(app, pilot, "lr-grid")
-    app.view.query_one(GridTable).move_cursor(row=1, column=3)
+    table = app.view.query_one(GridTable)
+    table.move_cursor(row=FINE_LRS.index(0.7), column=3)
+    table.scroll_to(y=2 * FINE_LRS.index(0.34), animate=False)
     await pilot.pause(0.2)
 
 
@@ -163,6 +167,31 @@ async def sizes_why(app: LinregApp, pilot: Pilot[None]) -> None:
     body = app.view.query_one("#sizes-body")
     body.scroll_to_widget(app.view.query_one("#sizes-explanation"), animate=False, top=True)
     await pilot.pause(0.2)
+
+
+async def predicted(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Issue 13: the stability meter under lr, and ex. 5's predicted error (dashed) beside
+    the measured means, the regimes named by the prediction's largest term."""
+    await sweep(app, pilot, "sizes")
+    body = app.view.query_one("#sizes-body")
+    body.scroll_to_widget(app.view.query_one("#sizes-chart"), animate=False, top=True)
+    app.open_form()  # narrow: the form steps aside for a run; the meter is in it
+    await pilot.pause(0.2)
+
+
+async def meter_settled(app: LinregApp, pilot: Pilot[None]) -> None:
+    """Wait until the stability meter shows the theories of the form's settings."""
+    from linreg_tui.lab.predict import edge_key
+    from linreg_tui.ui.widgets.stability_meter import StabilityMeter
+
+    meter = app.query_one(StabilityMeter)
+    await wait_for(
+        pilot,
+        lambda: (
+            meter.config is None or (bool(meter.theories) and meter.key == edge_key(meter.config))
+        ),
+    )
+    await pilot.pause(0.05)
 
 
 async def history(app: LinregApp, pilot: Pilot[None]) -> None:
@@ -197,6 +226,32 @@ SHOTS.update(  # the exercise views of issue 4 (ex. 1-3) and config save/load
 )
 SHOTS.update({"lr-grid": lr_grid, "sizes": sizes, "sizes-why": sizes_why})
 SHOTS["history"] = history  # issue 7
+SHOTS["predicted"] = predicted  # issue 13
+
+
+async def sgd_path(app: LinregApp, pilot: Pilot[None], suggestion: int) -> None:
+    """The SGD path view after one of its suggested settings and ctrl+r, the plane focused."""
+    app.show_view("sgd-path")
+    await pilot.pause()
+    app.view.query_one(f"#suggest-{suggestion}", Button).press()
+    await pilot.pause()
+    await app.run_action("run")
+    await wait_for(pilot, lambda: not app.running)
+    await app.run_action("focus_results")  # the plane: its keys in the footer
+    await pilot.pause(0.5)
+
+
+async def sgd_path_zigzag(app: LinregApp, pilot: Pilot[None]) -> None:
+    """κ ≈ 20 (correlated features): SGD zig-zags across the ravine, GD beside it."""
+    await sgd_path(app, pilot, 1)
+
+
+async def sgd_path_spiral(app: LinregApp, pilot: Pilot[None]) -> None:
+    """lr just past η_GD: every step overshoots the fit further, spiralling out."""
+    await sgd_path(app, pilot, 2)
+
+
+SHOTS.update({"sgd-path-zigzag": sgd_path_zigzag, "sgd-path-spiral": sgd_path_spiral})
 
 
 async def take(name: str, shot: Shot, out: Path, size: tuple[int, int]) -> Path:
@@ -206,6 +261,7 @@ async def take(name: str, shot: Shot, out: Path, size: tuple[int, int]) -> Path:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             await shot(app, pilot)
+            await meter_settled(app, pilot)
             path = Path(app.save_screenshot(filename=f"{name}.svg", path=str(out)))
             await app.run_action("cancel")
     return path

@@ -424,7 +424,7 @@ def test_sweep_sizes_csv_has_the_documented_columns(
     assert columns == [
         "size", "seed", "train_mse", "val_mse", "w_error_1", "w_error_2", "w_error_3",
         "b_error", "lstsq_w_error_1", "lstsq_w_error_2", "lstsq_w_error_3", "lstsq_b_error",
-        "diverged",
+        "predicted_w_error", "predicted_b_error", "diverged",
     ]  # fmt: skip
     assert [(r["size"], r["seed"]) for r in rows] == [
         (size, seed) for size in ("10", "20", "40") for seed in ("0", "1")
@@ -455,6 +455,7 @@ def test_sweep_lr_marks_diverged_cells(capsys: pytest.CaptureFixture[str], tmp_p
         "val_mse",
         "w_error_norm",
         "b_error",
+        "predicted",
         "diverged",
     ]
     assert [(r["lr"], r["epochs"], r["diverged"]) for r in rows] == [

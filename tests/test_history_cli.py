@@ -110,7 +110,8 @@ def test_export_of_a_sweep_has_the_sweeps_csv_columns(tmp_path: Path) -> None:
     header = out.read_text().splitlines()[0]
     assert header == (
         "size,seed,train_mse,val_mse,w_error_1,w_error_2,b_error,"
-        "lstsq_w_error_1,lstsq_w_error_2,lstsq_b_error,diverged"
+        "lstsq_w_error_1,lstsq_w_error_2,lstsq_b_error,predicted_w_error,predicted_b_error,"
+        "diverged"
     )
 
 

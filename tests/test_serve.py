@@ -18,7 +18,8 @@ import pytest
 
 from linreg_tui.cli import main
 from linreg_tui.cli.parser import build_parser
-from linreg_tui.cli.serve import add_serve_parser, app_command, is_loopback, page_url
+from linreg_tui.cli.serve import add_serve_parser, app_command
+from linreg_tui.cli.serve_server import is_loopback, page_url
 
 STARTUP_TIMEOUT = 8.0
 
@@ -185,11 +186,13 @@ def test_the_app_gets_the_settings_given_to_serve() -> None:
     argv = ["serve", "--w=-1,2", "--lr", "0.1", "--average", "--config", "my lab.toml"]
     args = build_parser(add_serve_parser).parse_args(argv)
     command = shlex.split(app_command(args))
-    assert command[:4] == [sys.executable, "-m", "linreg_tui", "tui"]
-    assert command[4:] == ["--w=-1,2", "--lr=0.1", "--average", "--config=my lab.toml"]
-    app_args = build_parser().parse_args(command[3:])  # the tui command takes them all
+    # -P: the working directory is not on the tab's sys.path (tests/test_serve_tabs.py)
+    assert command[:5] == [sys.executable, "-P", "-m", "linreg_tui", "tui"]
+    config = os.path.abspath("my lab.toml")  # made absolute
+    assert command[5:] == ["--w=-1,2", "--lr=0.1", "--average", f"--config={config}"]
+    app_args = build_parser().parse_args(command[4:])  # the tui command takes them all
     assert (app_args.w, app_args.lr, app_args.average) == ("-1,2", "0.1", True)
-    assert app_args.config == "my lab.toml"
+    assert app_args.config == config
 
 
 def test_loopback_and_urls() -> None:

@@ -34,5 +34,6 @@ def start_app(**settings: Any) -> int:
     except ImportError as error:  # a broken install (e.g. Textual missing): one line
         print(f"linreg-tui: error: cannot start the terminal app: {error}", file=sys.stderr)
         return 1
-    LinregApp(**settings).run()
-    return 0
+    app = LinregApp(**settings)
+    app.run()
+    return getattr(app, "return_code", None) or 0  # 143 after SIGTERM, 129 after SIGHUP

@@ -25,18 +25,22 @@ from linreg_tui.cli.common import (
     record_fields,
     save_config_if_asked,
 )
-from linreg_tui.cli.flags import config_from_args, glue_negative_values
 from linreg_tui.cli.history import add_history_parser, run_history
 from linreg_tui.cli.jobs import records, run_plan
-from linreg_tui.cli.parser import UsageError, build_parser
+from linreg_tui.cli.parser import UsageError, build_parser, glue_negative_values
 from linreg_tui.cli.serve import add_serve_parser, serve_command
+from linreg_tui.cli.settings import config_from_args
 from linreg_tui.cli.sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.cli.table import Column, Table
+from linreg_tui.cli.theory import add_theory_parser, theory_command
+from linreg_tui.cli.trace import add_trace_parser, trace_command
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import Event
 from linreg_tui.lab.plans import Plan, single_run
 from linreg_tui.lab.text import diverged_marker, fmt_fixed, fmt_sci, fmt_vector
+from linreg_tui.lab.verdicts import ROSE, outcome
 from linreg_tui.store.files import flatten, to_json
+from linreg_tui.store.paths import reason
 
 if TYPE_CHECKING:
     from linreg_tui.engine.records import EpochRecord
@@ -50,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": run_command,
         "history": run_history,
         "serve": serve_command,
+        "theory": theory_command,
+        "trace": trace_command,
         **SWEEPS,
     }
     tokens = glue_negative_values(sys.argv[1:] if argv is None else argv)
@@ -57,8 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         def add_more(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             add_sweep_parsers(sub)
+            add_trace_parser(sub)
             add_history_parser(sub)
             add_serve_parser(sub)
+            add_theory_parser(sub)
 
         args = build_parser(add_more).parse_args(tokens)
         if args.command and args.app_config:
@@ -79,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `linreg-tui run --json | head -1`: stop quietly
         _silence_stdout()
         return EXIT_OK
+    except OSError as error:  # anything the commands did not name: still one line
+        _silence_stdout()
+        print(f"linreg-tui: error: {reason(error)}", file=sys.stderr, flush=True)
+        return EXIT_FAILED
 
 
 def _silence_stdout() -> None:
@@ -148,7 +160,7 @@ def print_run(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> 
     cfg = plan.config
     vectors = {"w_hat": cfg.features, "w_error": cfg.features, "weight_grad": cfg.features}
     table = run_table(cfg.features)
-    last = None
+    first = last = None
     with csv_output(args) as csv_file:  # opened first: a bad --csv path writes nothing
         save_config_if_asked(args, cfg)
         if not args.json:
@@ -158,7 +170,10 @@ def print_run(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> 
             emit(to_json(record) if args.json else table.row(run_row(record)))
             if csv_file is not None:
                 csv_file.add(flatten(record_fields(record), vectors))
-            last = record
+            first, last = first or record, record
+    said = outcome("done", first, last)
+    if said.startswith(ROSE) and not args.json:
+        emit(f"# {said}: the validation MSE ended above its start; try a smaller --lr ({cfg.lr:g})")
     if last is not None and last.diverged and not args.json:
         emit(
             f"# diverged at epoch {last.epoch} after {last.steps} steps: a loss or parameter "

@@ -11,7 +11,8 @@ from typing import Any
 from linreg_tui.cli.parser import FIELD_NAMES, UsageError
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.store.config_files import ConfigFileError, save_config
-from linreg_tui.store.files import CsvFile
+from linreg_tui.store.files import CsvFile, WriteFailed
+from linreg_tui.store.paths import reason, shown
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -23,12 +24,21 @@ class OutputError(Exception):
         super().__init__(message)
         self.usage = usage
         self.closed_pipe = closed_pipe
-        """stdout was closed early (`| head`): nothing more can be printed there."""
+        """stdout was closed early (`| head`) or fails (`> /dev/full`): nothing more can be
+        printed there."""
 
 
 def emit(line: str) -> None:
-    """Print one line now, so a pipe sees each epoch as it happens."""
-    print(line, flush=True)
+    """Print one line now, so a pipe sees each epoch as it happens; OutputError if stdout
+    fails (`> /dev/full`). A closed pipe stays a BrokenPipeError: it ends quietly."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputError(
+            f"cannot write to stdout: {reason(error)}", usage=False, closed_pipe=True
+        ) from None
 
 
 # --- shared by run and sweep ----------------------------------------------------------
@@ -47,7 +57,7 @@ def save_config_if_asked(args: argparse.Namespace, cfg: RunConfig) -> None:
 
 
 def _cannot(flag: str, path: str, error: OSError) -> str:
-    return f"{flag}: cannot write {path!r}: {error.strerror or error}"
+    return f"{flag}: cannot write {shown(path)}: {reason(error)}"
 
 
 @contextlib.contextmanager
@@ -70,10 +80,13 @@ def csv_output(
     except BrokenPipeError:  # `| head`: the run stops early, so its CSV is incomplete
         out.discard()
         raise OutputError(
-            f"--csv: {path!r} not written: the output pipe closed before the end",
+            f"--csv: {shown(path)} not written: the output pipe closed before the end",
             usage=False,
             closed_pipe=True,
         ) from None
+    except WriteFailed as error:  # a full disk, a FIFO whose reader left
+        out.discard()
+        raise OutputError(_cannot("--csv", path, error), usage=False) from None
     except BaseException:
         out.discard()
         raise
@@ -110,6 +123,10 @@ def describe_config(cfg: RunConfig, swept: Mapping[str, str] | None = None) -> s
         parts["outliers"] = f"{cfg.outliers:g}x{cfg.outlier_scale:g}"
     if cfg.average:
         parts["average"] = "on"
+    if cfg.scales != (1.0,):
+        parts["scales"] = ",".join(f"{v:g}" for v in cfg.scales)
+    if cfg.correlation:
+        parts["correlation"] = f"{cfg.correlation:g}"
     parts.update(swept or {})
     return "# " + " ".join(f"{k}={v}" for k, v in parts.items())
 

@@ -15,8 +15,9 @@ from linreg_tui.cli.common import (
     OutputError,
     emit,
 )
+from linreg_tui.cli.flag_types import at_least_one, db_path, file_name, run_id
 from linreg_tui.cli.history_show import about, export_command, show_command
-from linreg_tui.cli.parser import add_command, at_least_one, file_name
+from linreg_tui.cli.parser import add_command
 from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import LOSS_NAMES
 from linreg_tui.lab.text import fmt_sci
@@ -66,15 +67,17 @@ def _action(
 ) -> argparse.ArgumentParser:
     parser = add_command(actions, name, summary, summary[0].upper() + summary[1:] + ".", None)
     if name != "list":
-        parser.add_argument("id", metavar="ID", type=int, help="the run's id, as listed")
-    parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=DB_HELP)
+        parser.add_argument("id", metavar="ID", type=run_id, help="the run's id, as listed")
+    parser.add_argument(
+        "--db", metavar="PATH", type=db_path, default=argparse.SUPPRESS, help=DB_HELP
+    )
     parser.set_defaults(command="history", action=name)
     return parser
 
 
 def _list_flags(parser: argparse.ArgumentParser, default: Any) -> None:
     if default is None:  # on `history` itself; `history ACTION` must not reset what it read
-        parser.add_argument("--db", metavar="PATH", help=DB_HELP)
+        parser.add_argument("--db", metavar="PATH", type=db_path, help=DB_HELP)
     add = parser.add_argument
     add("--loss", choices=LOSS_NAMES, default=default, help="only runs that trained this loss")
     add("--lr", metavar="X", type=_positive, default=default, help="only runs that used this lr")
@@ -111,8 +114,12 @@ def run_history(args: argparse.Namespace) -> int:
             if not args.json:
                 emit(f"# no runs recorded yet: {path} does not exist")
             return EXIT_OK
-        with History(path) as history:
-            return ACTIONS[action](history, args)
+        with History(path, readonly=action != "rm") as history:  # reads take no lock
+            try:
+                return ACTIONS[action](history, args)
+            finally:
+                for line in history.skipped:  # one bad row no longer hides the rest
+                    _error(f"linreg-tui: warning: skipped {line}")
     except RunNotFound as error:
         _error(f"{args.prog}: error: {error} (`linreg-tui history` lists the runs)")
         return EXIT_USAGE

@@ -7,13 +7,15 @@ RunConfig's own rule under the flag's name. Imports neither torch nor any UI lib
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import textwrap
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import fields
 from typing import Any, NoReturn
 
 from linreg_tui import __version__
+from linreg_tui.cli.flag_types import db_path, file_name
 from linreg_tui.engine.config import (
     FIELD_HELP,
     FIELD_NAMES,
@@ -34,7 +36,10 @@ CHOICE_HELP: dict[str, dict[str, str]] = {
     "loss": {k: v for k, v in LOSS_HELP.items()},
     "init": {k: v for k, v in INIT_HELP.items()},
 }
-DEFAULTS = RunConfig()
+_DEFAULTS = RunConfig()
+MAX_LINE = 600
+"""Characters of an error line; the values each message quotes are cut first (shown())."""
+_NUMBER_LIKE = re.compile(r"-(?:[\d.]|inf|nan)", re.IGNORECASE)
 
 
 class UsageError(Exception):
@@ -45,9 +50,14 @@ class UsageError(Exception):
         self.prog = prog
 
     def line(self) -> str:
-        """The whole report, on one line, with control characters escaped."""
+        """The whole report, on one line, with control characters escaped and an echo
+        too long to read cut in the middle (a 100 KB value was printed whole)."""
         text = f"{self.prog}: error: {self} (see '{self.prog} --help')"
-        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        if len(text) > MAX_LINE:
+            cut = len(text) - MAX_LINE
+            text = f"{text[: MAX_LINE // 2]}…({cut:,} characters cut)…{text[-MAX_LINE // 2 :]}"
+        return text
 
 
 class Parser(argparse.ArgumentParser):
@@ -97,7 +107,7 @@ def new_parser(prog: str, description: str, **kwargs: Any) -> Parser:
 
 
 def add_config_flags(
-    parser: argparse.ArgumentParser, defaults: RunConfig = DEFAULTS, hidden: Collection[str] = ()
+    parser: argparse.ArgumentParser, defaults: RunConfig = _DEFAULTS, hidden: Collection[str] = ()
 ) -> None:
     """One flag per RunConfig field, read as text (None when not given); `hidden` fields
     are left out of the help (a sweep sets them) but still parsed, to be refused by name."""
@@ -115,7 +125,10 @@ def add_config_flags(
         else:
             tuple_ = isinstance(default, tuple)
             shown = ",".join(f"{v:g}" for v in default) if tuple_ else default
-            kwargs["metavar"] = "W1,W2,..." if tuple_ else "N" if is_int(default) else "X"
+            letter = name[0].upper()  # --w W1,W2,..., --scales S1,S2,...
+            kwargs["metavar"] = (
+                f"{letter}1,{letter}2,..." if tuple_ else "N" if is_int(default) else "X"
+            )
             kwargs["help"] = f"{FIELD_HELP[name]}; {RULES[name]} (default: {shown})"
         kwargs["help"] = argparse.SUPPRESS if name in hidden else _esc(kwargs["help"])
         group.add_argument(flag, **kwargs)
@@ -123,25 +136,6 @@ def add_config_flags(
 
 def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def file_name(text: str) -> str:
-    """An argparse type: a path that names something (an empty --csv wrote nothing and
-    said it had)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("needs a file name, not an empty string")
-    return text
-
-
-def at_least_one(text: str) -> int:
-    """An argparse type: a whole number >= 1 (SQLite reads LIMIT -1 as no limit)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def add_io_flags(parser: argparse.ArgumentParser, csv_help: str | None = None) -> None:
@@ -167,9 +161,35 @@ def add_io_flags(parser: argparse.ArgumentParser, csv_help: str | None = None) -
     group.add_argument(
         "--db",
         metavar="PATH",
+        type=db_path,
         help="history database (default: $LINREG_TUI_DB, else the user data folder)",
     )
     group.add_argument("--no-record", action="store_true", help="do not record this in the history")
+
+
+def glue_negative_values(argv: Sequence[str]) -> list[str]:
+    """Let `--w -3.4,2` and `--b -1e3` mean what they say.
+
+    argparse takes a token that starts with '-' for an option unless it looks like a
+    plain negative number; this CLI has no option that starts with '-' and a digit, so
+    such a token after a value flag is glued to it as `--w=-3.4,2`.
+    """
+    out: list[str] = []
+    tokens = list(argv)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "--":
+            out.extend(tokens[i:])
+            break
+        follows = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token.startswith("--") and "=" not in token and _NUMBER_LIKE.match(follows):
+            out.append(f"{token}={follows}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
 
 
 def add_command(
@@ -177,7 +197,7 @@ def add_command(
     name: str,
     summary: str,
     description: str,
-    defaults: RunConfig | None = DEFAULTS,
+    defaults: RunConfig | None = _DEFAULTS,
     hidden: Collection[str] = (),
 ) -> Parser:
     """A subcommand; with `defaults` it takes every settings flag (fresh, never shared:

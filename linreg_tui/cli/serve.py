@@ -9,33 +9,32 @@ from __future__ import annotations
 
 import argparse
 import errno
-import ipaddress
+import os
 import shlex
 import socket
 import sys
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from linreg_tui.cli.common import EXIT_FAILED, EXIT_OK, any_config_flag, emit, save_config_if_asked
-from linreg_tui.cli.flags import config_from_args
-from linreg_tui.cli.parser import FIELD_NAMES, FLAGS, UsageError, add_command, add_io_flags, wrap
-
-if TYPE_CHECKING:
-    from aiohttp import web
-    from textual_serve.server import Server
+from linreg_tui.cli.common import EXIT_FAILED, EXIT_OK, any_config_flag, save_config_if_asked
+from linreg_tui.cli.flag_types import at_least_one
+from linreg_tui.cli.parser import (
+    FIELD_NAMES,
+    FLAGS,
+    UsageError,
+    add_command,
+    add_io_flags,
+    wrap,
+)
+from linreg_tui.cli.serve_server import EXPOSED, make_server
+from linreg_tui.cli.settings import config_from_args
+from linreg_tui.store.config_files import FILES_ENV
+from linreg_tui.store.paths import PathProblem, clipped, kind, shown, user_path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-TITLE = "linreg-tui"
-EXPOSED = (
-    "There is no authentication. If you serve it on an address that other machines can reach "
-    "(--host 0.0.0.0, or this machine's network address), anyone who can reach that port can "
-    "use the lab on this machine just as you can: start runs and CPU-heavy sweeps (each "
-    "browser tab runs its own process) and see the run history. Do that only on a network you "
-    "trust; otherwise keep the default and connect through an SSH tunnel "
-    "(ssh -L 8000:localhost:8000 THIS-MACHINE)."
-)
-"""What --host means, said in the help and again at start-up when it is not loopback."""
+DEFAULT_SESSIONS = 8
+"""Browser tabs served at once: each runs the app and its training process (~360 MB)."""
+ENTRY_310 = "import sys; sys.path.pop(0); from linreg_tui.cli import main; sys.exit(main())"
+"""Python 3.10 has no -P: `-c` puts the working directory first on sys.path; drop it."""
 
 
 class ServeError(Exception):
@@ -69,7 +68,35 @@ def add_serve_parser(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help=f"TCP port, 1 to 65535 (default: {DEFAULT_PORT})",
     )
+    group.add_argument(
+        "--max-sessions",
+        type=at_least_one,
+        default=DEFAULT_SESSIONS,
+        metavar="N",
+        help=f"browser tabs served at once; more get a page saying so (default: "
+        f"{DEFAULT_SESSIONS}; each tab runs its own app, about 360 MB)",
+    )
+    group.add_argument(
+        "--files",
+        type=_folder,
+        metavar="DIR",
+        help="a folder whose .toml/.json files the tabs may load with ctrl+o (default: none; "
+        "a tab can always paste a file's text). Tabs never write on this machine: ctrl+s and "
+        "ctrl+e download to the browser",
+    )
     add_io_flags(parser)
+
+
+def _folder(text: str) -> str:
+    """An argparse type: an existing folder, made absolute."""
+    try:
+        path = user_path(text)
+        found = kind(path)
+    except PathProblem as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if found != "folder":
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a folder")
+    return os.path.realpath(path)
 
 
 def parse_port(prog: str, text: str) -> int:
@@ -85,40 +112,28 @@ def parse_port(prog: str, text: str) -> int:
 
 def app_command(args: argparse.Namespace) -> str:
     """The shell command that starts the app for one browser tab: this interpreter running
-    `linreg-tui tui` with the settings flags that were given to `serve`."""
-    argv = [sys.executable, "-m", "linreg_tui", "tui"]
+    `linreg-tui tui` with the settings flags that were given to `serve`.
+
+    Isolated from the working directory: `python -m` puts it first on sys.path, so a
+    `linreg_tui/` or `torch.py` lying in the folder `serve` was started from was imported
+    into every tab (issue 16). `-P` (Python 3.11+) leaves it out; on 3.10 the entry drops it.
+    Paths given to `serve` are made absolute."""
+    if sys.version_info >= (3, 11):
+        argv = [sys.executable, "-P", "-m", "linreg_tui", "tui"]
+    else:
+        argv = [sys.executable, "-c", ENTRY_310, "tui"]
     for name in FIELD_NAMES:
         value = getattr(args, name, None)
         if isinstance(value, bool):
             argv.append(FLAGS[name] if value else "--no-" + FLAGS[name][2:])
         elif value is not None:
             argv.append(f"{FLAGS[name]}={value}")  # `=`: a value may start with '-'
-    for flag in ("config", "db"):  # relative paths still work: the app shares our cwd
+    for flag in ("config", "db"):
         if getattr(args, flag, None):
-            argv.append(f"--{flag}={getattr(args, flag)}")
+            argv.append(f"--{flag}={os.path.abspath(user_path(getattr(args, flag)))}")
     if getattr(args, "no_record", False):
         argv.append("--no-record")
     return shlex.join(argv)
-
-
-def is_loopback(host: str) -> bool:
-    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1)."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def page_url(host: str, port: int) -> str:
-    """The URL to open; for a wildcard address, the one that works from this machine."""
-    if host in ("", "0.0.0.0", "::"):
-        host = "127.0.0.1"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}/"
 
 
 def check_bindable(host: str, port: int) -> None:
@@ -128,9 +143,13 @@ def check_bindable(host: str, port: int) -> None:
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )
     except socket.gaierror as error:
-        raise ServeError(f"--host {host!r}: no such address ({error.strerror})", True) from None
-    for family, kind, proto, _, address in addresses:
-        with socket.socket(family, kind, proto) as probe:
+        raise ServeError(
+            f"--host {shown(host)}: no such address ({error.strerror})", True
+        ) from None
+    except (UnicodeError, ValueError) as error:  # a label over 63 characters, a NUL
+        raise ServeError(f"--host {shown(host)}: not a host name ({error})", True) from None
+    for family, sock_type, proto, _, address in addresses:
+        with socket.socket(family, sock_type, proto) as probe:
             # as asyncio does: a port in TIME_WAIT is free, one that something listens on is not
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -141,6 +160,7 @@ def check_bindable(host: str, port: int) -> None:
 
 def bind_problem(host: str, port: int, error: OSError) -> str:
     """One line saying why listening on host:port failed."""
+    host = clipped(host)
     where = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
     if error.errno == errno.EADDRINUSE:
         return f"port {port} is already in use on {host}: stop what uses it or pick another --port"
@@ -158,9 +178,13 @@ def serve_command(args: argparse.Namespace) -> int:
     if any_config_flag(args):
         config = config_from_args(args)  # bad settings fail here, not in every browser tab
         save_config_if_asked(args, config)
+    if args.files:  # the tabs' only readable folder (ui/served_files.py); none by default
+        os.environ[FILES_ENV] = args.files
+    else:
+        os.environ.pop(FILES_ENV, None)
     try:
         check_bindable(args.host, port)
-        server = make_server(app_command(args), args.host, port)
+        server = make_server(app_command(args), args.host, port, args.max_sessions)
         try:
             server.serve()
         except OSError as error:  # something took the port since check_bindable
@@ -171,46 +195,3 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"{args.prog}: error: {error}", file=sys.stderr, flush=True)
         return EXIT_FAILED
     return EXIT_OK
-
-
-def make_server(command: str, host: str, port: int) -> Server:
-    """textual-serve's Server for `command`, with two changes for safety and tunnels.
-
-    The page's own URLs (scripts, websocket) come from the address the browser used, so
-    the page also works through `ssh -L` or on 0.0.0.0; and the app refuses a page from
-    another site (a websocket's Origin must match its Host) and, when serving loopback
-    only, any Host name that is not loopback (DNS rebinding): with no authentication, any
-    web page open in a browser on this machine could otherwise drive the lab.
-    """
-    from aiohttp import web
-    from textual_serve.server import Server
-
-    loopback_only = is_loopback(host)
-
-    def refusal(request: web.Request) -> str | None:
-        if loopback_only and not is_loopback(request.url.host or ""):
-            return "this server only answers to localhost"
-        origin = request.headers.get("Origin")
-        if origin is not None and urlsplit(origin).netloc != request.host:
-            return "cross-origin requests are refused"
-        return None
-
-    class LabServer(Server):
-        async def on_startup(self, app: web.Application) -> None:
-            emit(f"linreg-tui: serving the lab on {page_url(host, port)}  (Ctrl+C stops it)")
-            if not loopback_only:
-                print(f"linreg-tui: warning: {EXPOSED}", file=sys.stderr, flush=True)
-
-        async def handle_index(self, request: web.Request) -> Any:
-            if reason := refusal(request):
-                raise web.HTTPForbidden(text=reason)
-            # no await before the page is rendered: no other request sees this URL
-            self.public_url = f"{request.scheme}://{request.host}"
-            return await super().handle_index(request)
-
-        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-            if reason := refusal(request):
-                raise web.HTTPForbidden(text=reason)
-            return await super().handle_websocket(request)
-
-    return LabServer(command, host=host, port=port, title=TITLE)

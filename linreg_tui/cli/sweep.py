@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from linreg_tui.cli.flags import config_from_args
 from linreg_tui.cli.jobs import run_plan
 from linreg_tui.cli.parser import UsageError, add_command, add_io_flags
+from linreg_tui.cli.settings import config_from_args
 from linreg_tui.engine.config import (
     DEFAULT_EPOCHS_LIST,
     DEFAULT_LRS,

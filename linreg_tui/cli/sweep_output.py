@@ -21,15 +21,31 @@ from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import Event
 from linreg_tui.lab.plans import Plan, RunsPlan
 from linreg_tui.lab.text import diverged_marker, fmt_sci, fmt_vector
-from linreg_tui.lab.verdicts import size_regime
+from linreg_tui.lab.verdicts import outcome, size_regime
 from linreg_tui.store.files import flatten, to_json
 
 if TYPE_CHECKING:
+    from linreg_tui.engine.records import EpochRecord
     from linreg_tui.engine.results import GridCell, SizePoint, SizeSlopes, Spread
 
 SIZE_CSV = ("size", "seed", "train_mse", "val_mse", "w_error", "b_error")
-SIZE_CSV_FLOOR = ("lstsq_w_error", "lstsq_b_error", "diverged")
-LR_CSV = ("lr", "epochs", "train_mse", "val_mse", "w_error_norm", "b_error", "diverged")
+SIZE_CSV_FLOOR = (
+    "lstsq_w_error",
+    "lstsq_b_error",
+    "predicted_w_error",  # the theory's, before training: ‖w − w*‖ beside the measured
+    "predicted_b_error",
+    "diverged",
+)
+LR_CSV = (
+    "lr",
+    "epochs",
+    "train_mse",
+    "val_mse",
+    "w_error_norm",
+    "b_error",
+    "predicted",
+    "diverged",
+)
 
 
 def _spread(s: Spread) -> str:
@@ -143,6 +159,7 @@ def print_lr(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -> i
             Column("val MSE", 9, fmt_sci),
             Column("||w-w_hat||", 11, fmt_sci),
             Column("|b-b_hat|", 9, fmt_sci),
+            Column("predicted", 9),
             Column("", 0, diverged_marker, left=True),
         ]
     )
@@ -197,11 +214,13 @@ def print_loss(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) ->
         ]
     )
     vectors = {"w_hat": d, "w_error": d, "weight_grad": d}
+    ends: dict[int, list[EpochRecord]] = {}
     with csv_output(args) as csv_file:
         _start(args, base, {"loss": "swept", "delta": f"{base.delta:g}"})
         if not args.json:
             emit(table.header())
         for index, r in records(events):
+            ends.setdefault(index, [r, r])[1] = r
             label, cfg = plan.labels[index], plan.runs[index]
             extra = {"variant": label, "loss": cfg.loss, "lr": cfg.lr}
             if args.json:
@@ -211,4 +230,8 @@ def print_loss(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) ->
                 emit(table.row([*row, r.w_error_norm, r.b_error, r.diverged]))
             if csv_file is not None:
                 csv_file.add(flatten({**extra, **record_fields(r)}, vectors))
+    if not args.json:  # how each variant ended, in the app's words
+        emit("")
+        for index, (first, last) in ends.items():
+            emit(f"# {plan.labels[index]:<{label_width}}  {outcome('done', first, last)}")
     return EXIT_OK

@@ -7,9 +7,14 @@ the command line its parser before torch is loaded.
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Final, Literal, get_args
+
+from linreg_tui.engine.cost import STEP_SECONDS, budget_problem, format_count, format_duration
+
+__all__ = ["STEP_SECONDS", "ConfigError", "RunConfig", "format_count", "format_duration"]
 
 LossName = Literal["mse-mean", "mse-sum", "huber", "smooth-l1"]
 InitName = Literal["book", "torch-default"]
@@ -50,13 +55,14 @@ NEAR_FLOOR: Final = 5.0
 # Resource bounds: refuse up front rather than run out of memory or train for hours.
 MAX_FEATURES: Final = 10_000
 MAX_DATA_BYTES: Final = 2 * 1024**3
-"""Float32 storage of X and y for train + validation together."""
+"""Float32 storage of X and y of the runs a sweep trains side by side (lab/lists.py); one
+run is held to its whole peak memory instead (cost.MAX_MEMORY_BYTES)."""
 MAX_STEPS: Final = 5_000_000
 """SGD steps in one run (about 10 minutes at ~100 us a step on this machine kind)."""
 MAX_SAMPLE_PASSES: Final = 2_000_000_000
 """epochs x (num_train + num_val) x (features + 1): the arithmetic of one run."""
-STEP_SECONDS: Final = 100e-6
-"""Rough cost of one SGD step, used only to word the estimate in a refusal."""
+# The cost model (seconds, peak memory) and its limits: engine/cost.py. Its formatters and
+# STEP_SECONDS are read from here by lab/limits.py.
 
 
 class ConfigError(ValueError):
@@ -100,11 +106,14 @@ class RunConfig:
     average: bool = field(
         default=False, metadata=_help("report iterates averaged over the last epoch")
     )
+    scales: tuple[float, ...] = field(default=(1.0,), metadata=_help("std of each feature of X"))
+    correlation: float = field(default=0.0, metadata=_help("correlation of features 1 and 2"))
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "w", _weights(self.w))
-        for name in ("b", "noise", "lr", "delta", "outliers", "outlier_scale"):
+        set_(self, "scales", _weights(self.scales, "scales"))
+        for name in ("b", "noise", "lr", "delta", "outliers", "outlier_scale", "correlation"):
             set_(self, name, _finite(name, getattr(self, name)))
         for name in ("num_train", "num_val", "batch_size", "epochs", "seed", "steps"):
             set_(self, name, _whole(name, getattr(self, name)))
@@ -135,7 +144,7 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON/TOML-ready values."""
         data = asdict(self)
-        data["w"] = list(self.w)
+        data["w"], data["scales"] = list(self.w), list(self.scales)
         return data
 
     @classmethod
@@ -169,8 +178,17 @@ RULES: Final[dict[str, str]] = {
     "steps": "must be 0 (train for `epochs`) or a positive whole number",
     "seed": "must be a whole number from 0 to 2**63 - 1",
     "average": "must be true or false",
+    "scales": "must be positive finite numbers, one per weight or one for all, e.g. 1,0.2",
+    "correlation": "must be above -1 and below 1 (and 0 with a single weight)",
 }
 """The rule each field must follow, worded for messages and help."""
+
+
+MAX_WHOLE: Final = 2**63 - 1
+"""The largest count or seed: torch's int64. A count typed as 1 and 400 zeros overflowed
+the cost estimate's float and ended the app (issue 16)."""
+FLOAT32_TINY: Final = 2.0**-149
+"""The smallest positive float32; a nonzero value below about half of it is 0 there."""
 
 
 def _finite(name: str, value: object) -> float:
@@ -179,7 +197,19 @@ def _finite(name: str, value: object) -> float:
     number = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
     if not math.isfinite(number):
         raise ConfigError(name, RULES[name])
+    if number != 0 and abs(number) < 1 and _float32(number) == 0:
+        # torch trains in float32: --lr 1e-320 was accepted and then trained nothing
+        raise ConfigError(
+            name,
+            f"{RULES[name]}; {number:g} is 0 in float32, where training computes "
+            f"(the smallest nonzero float32 is about {FLOAT32_TINY:.1e})",
+        )
     return number
+
+
+def _float32(number: float) -> float:
+    """`number` rounded to float32 (|number| < 1: no overflow)."""
+    return float(struct.unpack("f", struct.pack("f", number))[0])
 
 
 def _whole(name: str, value: object) -> int:
@@ -187,17 +217,23 @@ def _whole(name: str, value: object) -> int:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(name, RULES[name])
+    if abs(value) > MAX_WHOLE:
+        digits = int(value.bit_length() * math.log10(2)) + 1  # str() of 4,300+ digits raises
+        raise ConfigError(
+            name, f"{RULES[name]}, at most 2**63 - 1 (got a number of about {digits:,} digits)"
+        )
     return value
 
 
-def _weights(value: object) -> tuple[float, ...]:
+def _weights(value: object, name: str = "w") -> tuple[float, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise ConfigError("w", RULES["w"])
+        raise ConfigError(name, RULES[name])
     if not value:
-        raise ConfigError("w", "must have at least one weight")
+        raise ConfigError(name, "must have at least one weight" if name == "w" else RULES[name])
     if len(value) > MAX_FEATURES:
-        raise ConfigError("w", f"has {len(value)} weights; the limit is {MAX_FEATURES}")
-    return tuple(_finite("w", v) for v in value)
+        name_s = "weights" if name == "w" else name
+        raise ConfigError(name, f"has {len(value)} {name_s}; the limit is {MAX_FEATURES}")
+    return tuple(_finite(name, v) for v in value)
 
 
 def _check_rules(cfg: RunConfig) -> None:
@@ -213,6 +249,8 @@ def _check_rules(cfg: RunConfig) -> None:
         "epochs": cfg.epochs < 1,
         "steps": cfg.steps < 0,
         "seed": not 0 <= cfg.seed < 2**63,
+        "scales": not all(s > 0 for s in cfg.scales) or len(cfg.scales) not in (1, cfg.features),
+        "correlation": not -1 < cfg.correlation < 1 or (cfg.correlation and cfg.features < 2),
     }
     for name, is_broken in broken.items():
         if is_broken:
@@ -225,75 +263,7 @@ def _check_rules(cfg: RunConfig) -> None:
 
 
 def _check_budget(cfg: RunConfig) -> None:
-    rows = cfg.num_train + cfg.num_val
-    data_bytes = rows * (cfg.features + 1) * 4
-    if data_bytes > MAX_DATA_BYTES:
-        name = "num_train" if cfg.num_train >= cfg.num_val else "num_val"
-        raise ConfigError(
-            name,
-            f"is too large: the data would need about {format_bytes(data_bytes)} of memory; "
-            f"the limit is {format_bytes(MAX_DATA_BYTES)}",
-        )
-    steps = cfg.total_steps
-    # blame the larger factor: many epochs, or many (small) batches per epoch
-    name = "steps" if cfg.steps > 0 else "epochs"
-    how = f"{format_count(steps)} SGD steps"
-    if cfg.steps == 0:
-        if cfg.batches_per_epoch > cfg.epochs:
-            name = "batch_size" if cfg.batch_size < 8 else "num_train"
-        how = (
-            f"{format_count(cfg.epochs)} epochs x {format_count(cfg.batches_per_epoch)} batches of "
-            f"{format_count(cfg.batch_size)} = {format_count(steps)} SGD steps"
-        )
-    if steps > MAX_STEPS:
-        raise ConfigError(
-            name,
-            f"is too large: {how} would take about "
-            f"{format_duration(steps * STEP_SECONDS)}; "
-            f"the limit is {format_count(MAX_STEPS)} steps",
-        )
-    passes = cfg.total_epochs * rows * (cfg.features + 1)
-    if passes > MAX_SAMPLE_PASSES:
-        # the factor furthest above its default pushed the arithmetic over the limit
-        default = RunConfig()
-        ratios = {
-            name: cfg.total_epochs / default.epochs,
-            "num_train": cfg.num_train / default.num_train,
-            "num_val": cfg.num_val / default.num_val,
-            "w": cfg.features / default.features,
-        }
-        raise ConfigError(
-            max(ratios, key=ratios.__getitem__),
-            f"is too large: {format_count(cfg.total_epochs)} epochs over "
-            f"{format_count(rows)} examples would take "
-            f"about {format_duration(passes * 2e-9 + steps * STEP_SECONDS)}; "
-            f"the limit is {MAX_SAMPLE_PASSES:.0e} example-features",
-        )
-
-
-def format_count(n: float) -> str:
-    """1,234,567 up to ten billion, then 1.2e+12: a refusal stays one readable line."""
-    return f"{n:,.0f}" if n < 1e10 else f"{n:.1e}"
-
-
-def format_bytes(n: float) -> str:
-    """1.5 GiB, 3.0 TiB or 1.1e+286 PiB."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if n < 1024 or unit == "PiB":
-            if unit == "PiB" and n >= 1e4:
-                return f"{n:.1e} PiB"
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    raise AssertionError("unreachable")
-
-
-def format_duration(seconds: float) -> str:
-    """40 s, 12 min, 5 h, 3,171 days or 2.7e+290 years."""
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 3 * 86400:
-        return f"{seconds / 3600:.0f} h"
-    days = seconds / 86400
-    return f"{days:,.0f} days" if days < 1e6 else f"{days / 365.25:.1e} years"
+    """Refuse a run whose peak memory or duration is beyond the limits (engine/cost.py)."""
+    problem = budget_problem(cfg, MAX_STEPS, MAX_SAMPLE_PASSES)
+    if problem is not None:
+        raise ConfigError(*problem)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,7 +13,8 @@ from linreg_tui.engine.config import RunConfig
 
 @dataclass(frozen=True)
 class SyntheticData:
-    """X ~ N(0, 1), y = Xw + b + noise; the first `num_train` rows train, the rest validate."""
+    """X ~ N(0, 1) (conditioned by `condition`), y = Xw + b + noise; the first `num_train`
+    rows train, the rest validate."""
 
     X: torch.Tensor
     y: torch.Tensor
@@ -44,12 +46,26 @@ def _draw(
     noise into `noise` (n, 1), then the outliers. Returns the outlier rows (long) and the
     shifts to add to their labels (count, 1); both empty without outliers."""
     torch.randn(X.shape, generator=gen, out=X)
+    condition(cfg, X)
     torch.randn(noise.shape, generator=gen, out=noise)
     count = round(cfg.outliers * cfg.num_train)
     if not count:
         return torch.empty(0, dtype=torch.long), torch.empty(0, 1)
     rows = torch.randperm(cfg.num_train, generator=gen)[:count]
     return rows, cfg.outlier_scale * torch.randn(count, 1, generator=gen)
+
+
+def condition(cfg: RunConfig, X: torch.Tensor) -> None:
+    """Turn N(0, I) rows into rows of covariance diag(s)·R·diag(s), in place: R is the
+    identity but for the correlation ρ of features 1 and 2 (x2 = ρ·z1 + √(1 − ρ²)·z2).
+
+    At the defaults (s = 1, ρ = 0) nothing is touched, so X stays bit for bit d2l's.
+    """
+    rho = cfg.correlation
+    if rho:
+        X[:, 1].mul_(math.sqrt(1.0 - rho * rho)).add_(X[:, 0], alpha=rho)
+    if any(s != 1.0 for s in cfg.scales):
+        X.mul_(torch.tensor(cfg.scales, dtype=X.dtype))  # one scale broadcasts to all
 
 
 def make_data(cfg: RunConfig, gen: torch.Generator) -> SyntheticData:

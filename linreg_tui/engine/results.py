@@ -34,6 +34,13 @@ class SizePoint:
     lstsq_w_error: tuple[float, ...]
     lstsq_b_error: float
     diverged: bool
+    predicted_w_error: float = math.nan
+    predicted_b_error: float = math.nan
+    """The theory's RMS ‖w − w*‖, |b − b*| for this run, from its own data before it
+    trained (engine.theory): inf when its lr diverges."""
+    predicted_terms_w: tuple[float, float, float] = (math.nan, math.nan, math.nan)
+    """What predicted_w_error is made of: (what is left of the start, SGD's noise ball,
+    the floor); the largest names the regime."""
 
     @property
     def w_error_norm(self) -> float:
@@ -69,6 +76,11 @@ class SizeSummary:
     val_mse: Spread
     converged: bool
     """SGD's mean error within NEAR_FLOOR x the floor's: its optimization error is spent."""
+    predicted_w_error: float = math.nan
+    predicted_b_error: float = math.nan
+    """Means over seeds of the points' predictions (inf if one diverges)."""
+    predicted_terms_w: tuple[float, float, float] = (math.nan, math.nan, math.nan)
+    """Means over seeds of the points' (transient, noise ball, floor)."""
 
 
 def summarize_sizes(points: Iterable[SizePoint]) -> list[SizeSummary]:
@@ -95,6 +107,13 @@ def summarize_sizes(points: Iterable[SizePoint]) -> list[SizeSummary]:
                 train_mse=_spread(p.train_mse for p in group),
                 val_mse=_spread(p.val_mse for p in group),
                 converged=math.isfinite(sgd.mean) and sgd.mean <= NEAR_FLOOR * floor.mean + 1e-12,
+                predicted_w_error=_mean(p.predicted_w_error for p in group),
+                predicted_b_error=_mean(p.predicted_b_error for p in group),
+                predicted_terms_w=(
+                    _mean(p.predicted_terms_w[0] for p in group),
+                    _mean(p.predicted_terms_w[1] for p in group),
+                    _mean(p.predicted_terms_w[2] for p in group),
+                ),
             )
         )
     return out
@@ -153,6 +172,13 @@ class GridCell:
     """Validation MSE from epoch 0 up to this cell's epoch (or the diverged one)."""
     diverged_at: int | None = None
     """The epoch the run diverged in, when it did (by this cell's epoch or later)."""
+    predicted: str = ""
+    """The theory's verdict at this lr on the run's data, before it trained: "stable",
+    "edge", "diverges" or "bounces" (engine.theory_records.Stability); "" when too costly
+    to predict (theory_moments.predictable)."""
+    lr_ms_max: float = math.nan
+    lr_gd_max: float = math.nan
+    """The edges it was judged against, η_MS and η_GD, in the config's lr units."""
 
     @property
     def worse_than_start(self) -> bool:
@@ -200,6 +226,11 @@ class SeedOutcome:
 
 def _norm(values: Iterable[float]) -> float:
     return math.sqrt(sum(v * v for v in values))
+
+
+def _mean(values: Iterable[float]) -> float:
+    """The mean; inf if a value is inf (a diverging prediction), nan if one is nan."""
+    return float(np.mean(list(values)))
 
 
 def _spread(values: Iterable[float]) -> Spread:

@@ -6,8 +6,10 @@ module re-exports them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import torch
@@ -36,6 +38,8 @@ from linreg_tui.engine.results import (
     size_slopes,
     summarize_sizes,
 )
+from linreg_tui.engine.theory import Theory, stability, theory
+from linreg_tui.engine.theory_moments import predictable
 from linreg_tui.engine.training import StopCheck, train
 
 __all__ = [
@@ -95,10 +99,12 @@ def sweep_sizes(
             return
         runs, X, y = result
         floors_w, floors_b = lstsq_batched(X, y)
+        cheap = predictable(size, cfg.features)
         for seed, records, floor_w, floor_b in zip(
             seed_list, runs, floors_w.tolist(), floors_b.tolist()
         ):
             last = records[-1]
+            th = theory(replace(cfg, seed=seed)) if cheap else None  # 2 ms at n = 10240
             yield SizePoint(
                 size=size,
                 seed=seed,
@@ -112,7 +118,19 @@ def sweep_sizes(
                 lstsq_w_error=tuple(abs(t - e) for t, e in zip(cfg.w, floor_w)),
                 lstsq_b_error=abs(cfg.b - floor_b),
                 diverged=last.diverged,
+                **_predicted_errors(th),
             )
+
+
+def _predicted_errors(th: Theory | None) -> dict[str, Any]:
+    """A SizePoint's predicted fields from its theory (none: the defaults, nan)."""
+    if th is None:
+        return {}
+    return {
+        "predicted_w_error": th.predicted_w_error,
+        "predicted_b_error": th.predicted_b_error,
+        "predicted_terms_w": (th.transient_w, th.ball_w, th.floor_w_error),
+    }
 
 
 # ---------------------------------------------------------------- learning rate x epochs
@@ -131,7 +149,9 @@ def sweep_lr(
     runs = train_batched(cfgs, should_stop)
     if runs is None:
         return
+    edges = theory(cfgs[0]) if predictable(base.num_train, base.features) else None
     for cfg, records in zip(cfgs, runs):
+        predicted = stability(cfg.lr, edges) if edges else ""  # one theory judges every lr
         diverged_at = records[-1].epoch if records[-1].diverged else None
         for epochs in epochs_list:
             rec = records[min(epochs, len(records) - 1)]
@@ -145,6 +165,9 @@ def sweep_lr(
                 diverged=rec.diverged,
                 curve=tuple(r.val_mse for r in records[: rec.epoch + 1]),
                 diverged_at=diverged_at if rec.diverged else None,
+                predicted=predicted,
+                lr_ms_max=edges.lr_ms_max if edges else math.nan,
+                lr_gd_max=edges.lr_gd_max if edges else math.nan,
             )
 
 

@@ -25,6 +25,23 @@ most, stepped k times by repeated squaring); beyond it η_MS and the noise ball 
 matrix-free iterations, and the spread at step k is taken as the stationary ball."""
 
 _ITERATIONS: Final = 2000
+PREDICTION_BUDGET: Final = 1e8
+"""Rough arithmetic one theory may cost where it is computed unasked (a sweep's rows, the
+app's meter): about 0.3 s here. `linreg-tui theory` computes whatever it is asked."""
+
+
+def prediction_cost(rows: int, features: int) -> float:
+    """The arithmetic of one theory, roughly: the dense maps' fourth moments (n·p⁴), or
+    the matrix-free iterations' (~250·n·p², measured: d = 10, n = 10240 took 0.84 s)."""
+    p = features + 1
+    return rows * (p**4 if p <= KRONECKER_MAX else 250 * p * p) + 100 * rows
+
+
+def predictable(rows: int, features: int) -> bool:
+    """A theory of n rows and d features is cheap enough to compute unasked."""
+    return prediction_cost(rows, features) <= PREDICTION_BUDGET
+
+
 _GRID: Final = np.linspace(-40.0, 40.0, 801)
 """log u for the expected-norm integral; the integrand is below e^-20 at both ends."""
 

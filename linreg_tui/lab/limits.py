@@ -25,6 +25,7 @@ from linreg_tui.engine.config import (
     format_count,
     format_duration,
 )
+from linreg_tui.engine.cost import EPOCH_SECONDS, MAX_SECONDS
 
 PASS_SECONDS = 20e-9
 """Rough cost of one example-feature of an epoch in runs trained side by side: measured
@@ -54,24 +55,27 @@ class Work:
     """Example-features over all epochs of all runs: the arithmetic."""
     peak_bytes: int
     """Float32 data held at once by the runs trained side by side."""
+    epochs: int = 0
+    """Epochs in sequence, each evaluated and recorded (issue 16: a cost left out)."""
 
     @property
     def seconds(self) -> float:
         """A rough duration, by RunConfig's own cost model."""
-        return self.steps * STEP_SECONDS + self.passes * PASS_SECONDS
+        return self.steps * STEP_SECONDS + self.epochs * EPOCH_SECONDS + self.passes * PASS_SECONDS
 
 
 def work_of(parts: Iterable[tuple[RunConfig, int]]) -> Work:
     """The work of `(config, count)` parts trained one after another, each part being
     `count` runs of that config side by side (seeds or learning rates of a sweep)."""
-    runs = steps = passes = peak = 0
+    runs = steps = passes = peak = epochs = 0
     for cfg, count in parts:
         rows = cfg.num_train + cfg.num_val
         runs += count
         steps += cfg.total_steps
+        epochs += cfg.total_epochs
         passes += count * cfg.total_epochs * rows * (cfg.features + 1)
         peak = max(peak, count * rows * (cfg.features + 1) * 4)
-    return Work(runs, steps, passes, peak)
+    return Work(runs, steps, passes, peak, epochs)
 
 
 def over_limits(work: Work) -> str | None:
@@ -82,10 +86,13 @@ def over_limits(work: Work) -> str | None:
             f"{work.peak_bytes / 2**30:.1f} GiB of memory; the limit is "
             f"{MAX_DATA_BYTES / 2**30:.0f} GiB"
         )
-    if work.steps <= MAX_STEPS and work.passes <= MAX_SAMPLE_PASSES:
+    within = work.steps <= MAX_STEPS and work.passes <= MAX_SAMPLE_PASSES
+    if within and work.seconds <= MAX_SECONDS:
         return None
     if work.steps > MAX_STEPS:
         limit = f"the limit is {MAX_STEPS:,} SGD steps for a whole job"
+    elif work.passes <= MAX_SAMPLE_PASSES:
+        limit = f"the limit is about {format_duration(MAX_SECONDS)} for a whole job"
     else:
         limit = f"the limit is {MAX_SAMPLE_PASSES:.0e} example-features for a whole job"
     return (

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.config import ConfigError, RunConfig
 from linreg_tui.lab.limits import check_grid, check_runs, check_sizes
 from linreg_tui.lab.lists import checked
 
 if TYPE_CHECKING:
+    from linreg_tui.engine.plane import PathName, TracePart
     from linreg_tui.engine.results import GridCell, SizePoint
     from linreg_tui.engine.training import StopCheck
 
@@ -196,3 +197,53 @@ def run_lr(
     from linreg_tui.engine.sweep import sweep_lr
 
     return sweep_lr(base, lrs, epochs_list, should_stop)
+
+
+# --- traces: every step of one run (issue 14) ---------------------------------------------
+
+MAX_TRACE_VALUES = 50_000_000
+"""Numbers a trace may hold: (steps + 1) x (features + 2), 200 MB of float32."""
+
+
+def trace_plan(
+    config: RunConfig,
+    paths: tuple[PathName, ...] = ("sgd", "gd"),
+    plane: bool = True,
+    max_values: int = MAX_TRACE_VALUES,
+) -> SweepPlan:
+    """The run `config` describes, step by step: its SGD iterates and/or full-batch gradient
+    descent from the same start (`paths`), one row (`TracePart`) per epoch, the first with
+    the parameter plane if `plane`. A trace shows the iterates, so averaging is refused."""
+    if config.average:
+        raise ConfigError("average", "must be off: a trace shows the iterates, not their mean")
+    values = (config.total_steps + 1) * (config.features + 2) * len(paths)
+    if values > max_values:
+        raise ConfigError(
+            "steps" if config.steps else "epochs",
+            f"is too large: a trace of {config.total_steps:,} steps x {config.features + 2} "
+            f"numbers per path would hold {values:,}; the limit here is {max_values:,}",
+        )
+    return SweepPlan(
+        config=config,
+        run=partial(run_trace, config, paths, plane),
+        total_rows=config.total_epochs,
+        total_steps=config.total_steps * len(paths),
+        unit="epochs",
+        params={"paths": list(paths)},
+    )
+
+
+def run_trace(
+    config: RunConfig, paths: tuple[PathName, ...], plane: bool, should_stop: StopCheck
+) -> Iterator[TracePart]:
+    """The engine's traces, a block of each path per epoch (imported here: torch)."""
+    from itertools import zip_longest
+
+    from linreg_tui.engine.plane import TracePart
+    from linreg_tui.engine.trace import plane_of, trace_gd, trace_sgd
+
+    summary = plane_of(config) if plane else None
+    sgd = trace_sgd(config, should_stop) if "sgd" in paths else iter(())
+    gd = trace_gd(config, should_stop=should_stop) if "gd" in paths else iter(())
+    for epoch, (s, g) in enumerate(zip_longest(sgd, gd), start=1):
+        yield TracePart(epoch, s, g, summary if epoch == 1 else None)

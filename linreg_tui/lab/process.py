@@ -8,7 +8,7 @@ the child runs `run.run_job` there and sends back the events it emits (frozen da
 of plain values, pickled). The app's worker thread passes them on as they are. That thread
 mostly sleeps in a pipe read, and the child never sees a widget.
 
-The child is a fresh interpreter that imports `main` from this module with the app's own
+The child is a fresh interpreter that imports `process_child.main` with the app's own
 `sys.path` (so it loads the same linreg_tui and torch, whatever the working directory),
 not a fork: the app has threads, and a forked copy of a process with threads may
 deadlock; nor multiprocessing's "spawn", which re-runs the parent's main script. Its
@@ -25,65 +25,30 @@ import contextlib
 import mmap
 import os
 import pickle
-import signal
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
-from linreg_tui.lab.events import EpochsCompleted, Event, RunFinished, RunStarted
+from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 from linreg_tui.lab.plans import Plan
-from linreg_tui.lab.remote import RemoteError, portable
-from linreg_tui.lab.run import Post, load_engine, run_job
+from linreg_tui.lab.process_child import CELL
+from linreg_tui.lab.remote import RemoteError
+from linreg_tui.lab.run import Post
 
-__all__ = ["RemoteError", "TrainerGone", "TrainerProcess", "main", "serve"]
+__all__ = ["RemoteError", "TrainerGone", "TrainerProcess"]
 
 POLL_INTERVAL = 0.05
 """Seconds between two looks at the app's cancel flag and the child's health."""
 STOP_ALL = 2**62
 """Written to the cancel cell on close: above every job number, so whatever runs stops."""
-_CELL = struct.Struct("q")
-_ENTRY = "import sys; sys.path[:] = {path!r}; from linreg_tui.lab.process import main; main()"
+_ENTRY = "import sys; sys.path[:] = {path!r}; from linreg_tui.lab.process_child import main; main()"
 
 
 class TrainerGone(RuntimeError):
     """The training process ended (killed, or out of memory) before the job did."""
-
-
-def serve(jobs: Connection, replies: Connection, cancel: mmap.mmap) -> None:
-    """The child process: warm torch up, say "ready", then run jobs until told to stop."""
-    start = time.perf_counter()
-    import gc
-
-    load_engine()  # torch, without collections while it loads
-    from linreg_tui.engine.training import warm_up
-
-    warm_up()
-    gc.freeze()
-    replies.send(("ready", time.perf_counter() - start))
-    while True:
-        try:
-            request = jobs.recv()
-        except (EOFError, OSError):
-            return  # the app is gone
-        if request is None:
-            return
-        number, run_id, payload = request
-
-        def post(event: Event, number: int = number) -> None:
-            replies.send(("event", number, event))
-
-        try:
-            runs = pickle.loads(payload)  # here, so a job that does not load is its error
-            run_job(runs, run_id, post, lambda: _CELL.unpack_from(cancel)[0] >= number)  # noqa: B023
-        except BaseException as error:
-            replies.send(("error", number, portable(error)))
-        else:
-            replies.send(("end", number, None))
 
 
 class TrainerProcess:
@@ -95,8 +60,8 @@ class TrainerProcess:
         self._jobs: Connection | None = None
         self._replies: Connection | None = None
         self._cell_file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as self; unlinked)
-        self._cell_file.truncate(_CELL.size)
-        self._cancel = mmap.mmap(self._cell_file.fileno(), _CELL.size)
+        self._cell_file.truncate(CELL.size)
+        self._cancel = mmap.mmap(self._cell_file.fileno(), CELL.size)
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (the child's stderr)
         self._jobs_sent = 0
         """Jobs numbered here, not by the caller's run id: a cancel stops only its job."""
@@ -152,9 +117,10 @@ class TrainerProcess:
         job_r, job_w = os.pipe()
         reply_r, reply_w = os.pipe()
         child_fds = (job_r, reply_w, self._cell_file.fileno())
+        argv = [*map(str, child_fds), str(os.getpid())]  # the pid: the child watches us
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-c", _ENTRY.format(path=sys.path), *map(str, child_fds)],
+                [sys.executable, "-c", _ENTRY.format(path=sys.path), *argv],
                 pass_fds=child_fds,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -210,7 +176,7 @@ class TrainerProcess:
             cancelled = False
             while True:
                 if not cancelled and is_cancelled():
-                    _CELL.pack_into(self._cancel, 0, number)
+                    CELL.pack_into(self._cancel, 0, number)
                     cancelled = True
                 if not replies.poll(POLL_INTERVAL):
                     if process.poll() is not None:
@@ -233,7 +199,8 @@ class TrainerProcess:
                     return
         except (EOFError, OSError):
             how = self._bury(process)
-            post(RunFinished(run_id, index, "failed", last, job_done=True))
+            # killed by close() (the app quits, or a signal ends it): the user's stop
+            post(RunFinished(run_id, index, "cancelled" if self._closed else "failed", last, True))
             raise TrainerGone(
                 f"the training process ended {how}; the next run starts a new one"
             ) from None
@@ -271,7 +238,7 @@ class TrainerProcess:
         """Stop the process: a job running in it is cancelled first, and a process still
         loading torch (or not stopping within `timeout`) is killed, so quitting is quick."""
         self._closed = True
-        _CELL.pack_into(self._cancel, 0, STOP_ALL)
+        CELL.pack_into(self._cancel, 0, STOP_ALL)
         if self._lock.acquire(timeout=timeout):
             try:
                 self._stop_process()
@@ -279,13 +246,3 @@ class TrainerProcess:
                 self._lock.release()
         elif (process := self._process) is not None:
             process.kill()  # the thread waiting on it gets an EOF and ends
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """The child's entry: the three file descriptors the app passed it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a ctrl+c reaching the process group
-    job_fd, reply_fd, cell_fd = map(int, sys.argv[1:] if argv is None else argv)
-    for fd in (job_fd, reply_fd, cell_fd):
-        os.set_inheritable(fd, False)  # nothing the child starts may hold the pipes open
-    cancel = mmap.mmap(cell_fd, _CELL.size)
-    serve(Connection(job_fd, writable=False), Connection(reply_fd, readable=False), cancel)

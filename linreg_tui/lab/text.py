@@ -60,6 +60,15 @@ def fmt_short(value: float | None) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+def fmt_ratio(ratio: float) -> str:
+    """A positive ratio in at most 6 characters: 3.2, 265.3, 2344, 1.2e5; '·' if undefined."""
+    if not math.isfinite(ratio):
+        return "·"
+    if ratio < 1000:
+        return f"{ratio:.1f}"
+    return f"{ratio:.0f}" if ratio < 1e6 else fmt_short(ratio)
+
+
 def fmt_slope(slope: float | None) -> str:
     """'−0.57' (a true minus sign), or 'n/a' when too few sizes could be fitted."""
     return "n/a" if slope is None else f"{slope:+.2f}".replace("-", "−")
@@ -68,3 +77,13 @@ def fmt_slope(slope: float | None) -> str:
 def diverged_marker(diverged: object) -> str:
     """The word a table row of a diverged run ends with."""
     return "diverged" if diverged else ""
+
+
+def fmt_lr(x: float) -> str:
+    """A learning rate or a stability edge: 3 significant digits (0.0302, 0.908, 1.5)."""
+    return fmt_g(x, ".3g")
+
+
+def fmt_factor(x: float) -> str:
+    """A growth factor per step or epoch: '×1.12'."""
+    return "×" + fmt_g(x, ".3g")

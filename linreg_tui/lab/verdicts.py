@@ -7,27 +7,73 @@ carry the app's [b]bold[/] markup; the command line prints only the plain words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from linreg_tui.engine.config import NEAR_FLOOR
-from linreg_tui.lab.text import fmt_short, fmt_slope
+from linreg_tui.lab.text import fmt_ratio, fmt_short, fmt_slope
 
 if TYPE_CHECKING:
+    from linreg_tui.engine.records import EpochRecord
     from linreg_tui.engine.results import GridCell, SizeSlopes, SizeSummary
+    from linreg_tui.engine.theory_records import Stability
+
+ROSE = "rose"
+"""The word for a run that ended above where it started without being flagged diverged
+(a non-finite value or a millionfold rise): it blew up all the same (d2l 3.5 ex. 1, the
+sum at the mean's lr: 33 -> 1.7e4 in 3 epochs, once shown as "done")."""
+
+
+def outcome(status: str, first: EpochRecord | None, last: EpochRecord | None) -> str:
+    """How a run ended, in the one vocabulary of every table, export and the command line:
+    done, diverged, "rose ×N" (its validation MSE ended N times above its start),
+    cancelled, failed."""
+    if status != "done" or first is None or last is None:
+        return status
+    if last.diverged:
+        return "diverged"
+    if last.val_mse > first.val_mse > 0:
+        return f"{ROSE} ×{fmt_ratio(last.val_mse / first.val_mse)}"
+    return status
+
 
 AT_FLOOR = 1.5
 """SGD within this factor of the floor counts as having reached it."""
 REGIMES = ("too few steps", "lr plateau", "at floor")
-"""The dataset-size regimes, from far above the floor to on it (d2l 3.5 ex. 5). SGD more
-than NEAR_FLOOR x the floor has optimization error left (too few steps); within AT_FLOOR x
-it is on the floor; between, constant-lr SGD's noise holds it above (lr plateau)."""
+"""The dataset-size regimes, from far above the floor to on it (d2l 3.5 ex. 5), named by
+the largest term of the predicted error: what is left of the start (too few steps), the
+noise ball of constant-lr SGD (lr plateau), the floor. Without a prediction, by the
+measurement: SGD more than NEAR_FLOOR x the floor has optimization error left; within
+AT_FLOOR x it is on the floor; between, constant-lr SGD's noise holds it above."""
+STABILITY_WORDS: dict[Stability, str] = {
+    "stable": "stable",
+    "edge": "edge",
+    "diverges": "diverges",
+    "bounces": "bounces",
+}
+"""The one word per predicted stability verdict (engine.theory_records.Stability), in every
+table, meter and export."""
+
+
+def predicted_regime(terms: Sequence[float]) -> str:
+    """The regime the prediction names: its largest term, of (what is left of the start,
+    the noise ball, the floor) (issue 13); '' when there is no prediction."""
+    if len(terms) != len(REGIMES) or any(math.isnan(t) for t in terms):
+        return ""
+    if any(math.isinf(t) for t in terms):
+        return STABILITY_WORDS["diverges"]
+    return REGIMES[max(range(len(terms)), key=lambda i: terms[i])]
 
 
 def size_regime(summary: SizeSummary) -> str:
-    """Which error dominates at this size, from SGD's mean error over the floor's."""
+    """Which error dominates at this size: the prediction's largest term; without a
+    prediction (too costly to compute), SGD's mean error over the floor's."""
     if summary.diverged:
         return f"{summary.diverged} diverged"
+    predicted = predicted_regime(summary.predicted_terms_w)
+    if predicted:
+        return predicted
     ratio = summary.w_error_norm.mean / summary.lstsq_w_error_norm.mean
     if not summary.converged:
         return "too few steps"

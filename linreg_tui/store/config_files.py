@@ -16,11 +16,14 @@ from typing import Any
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.store.files import write_text
+from linreg_tui.store.paths import PathProblem, clipped, kind, reason
 
 MAX_BYTES = 1024 * 1024
 """A run configuration is a few hundred bytes; refuse anything far larger unread."""
 
 SUFFIXES = (".toml", ".json")
+FILES_ENV = "LINREG_TUI_FILES"
+"""The folder `linreg-tui serve --files` shares with browser tabs (their only readable one)."""
 MAX_KEY = 40
 """Longer keys are not settings; a message quoting a 100 000-character key would be."""
 
@@ -29,7 +32,7 @@ class ConfigFileError(ValueError):
     """A config file could not be read or holds something that is not a setting."""
 
     def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{clipped(path)}: {problem}")
         self.path = str(path)
         self.problem = problem
 
@@ -37,21 +40,30 @@ class ConfigFileError(ValueError):
 def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The flat table a config file holds; the values are checked later by RunConfig."""
     path = Path(path)
-    kind = _kind(path)
-    if path.exists() and not (path.is_file() or path.is_dir()):  # a FIFO would block
+    suffix = _kind(path)
+    if kind(path) not in ("file", "missing"):  # a FIFO would block
         raise ConfigFileError(path, "is not a regular file")
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_BYTES + 1)
     except OSError as error:
-        raise ConfigFileError(path, f"cannot read it: {error.strerror or error}") from None
+        raise ConfigFileError(path, f"cannot read it: {reason(error)}") from None
     if len(raw) > MAX_BYTES:
         raise ConfigFileError(path, f"is larger than {MAX_BYTES // 1024} KiB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigFileError(path, "is not UTF-8 text") from None
-    data = _parse_toml(path, text) if kind == ".toml" else _parse_json(path, text)
+    return parse_mapping(text, suffix, path)
+
+
+def parse_mapping(text: str, suffix: str, where: str | os.PathLike[str]) -> dict[str, Any]:
+    """The flat table in `text`, TOML or JSON by `suffix` (".toml", ".json"); `where` names
+    it in errors (a file, or the text pasted into a browser tab)."""
+    if len(text) > MAX_BYTES:
+        raise ConfigFileError(where, f"is larger than {MAX_BYTES // 1024} KiB")
+    path = Path(where)
+    data = _parse_toml(path, text) if suffix == ".toml" else _parse_json(path, text)
     if not isinstance(data, dict):
         raise ConfigFileError(path, f"must hold one table of settings, not a {_type(data)}")
     for key, value in data.items():
@@ -63,13 +75,24 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
     return data
 
 
-def _kind(path: Path) -> str:
-    if path.is_dir():  # also "" and ".": Path("") is the current folder
-        raise ConfigFileError(path, "is a folder; name a .toml or .json file")
-    suffix = path.suffix.lower()
+def suffix_of(name: str | os.PathLike[str]) -> str:
+    """ ".toml" or ".json", from a file name only (nothing is looked at on disk)."""
+    suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise ConfigFileError(path, f"must end in .toml or .json, not {suffix or 'nothing'!r}")
+        raise ConfigFileError(name, f"must end in .toml or .json, not {suffix or 'nothing'!r}")
     return suffix
+
+
+def _kind(path: Path) -> str:
+    """The suffix, checked; ConfigFileError for a folder or a path that cannot be looked at
+    (a name over 255 bytes ended the app: issue 16)."""
+    try:
+        found = kind(path)
+    except PathProblem as error:
+        raise ConfigFileError(path, error.reason) from None
+    if found == "folder":  # also "" and ".": Path("") is the current folder
+        raise ConfigFileError(path, "is a folder; name a .toml or .json file")
+    return suffix_of(path)
 
 
 def _parse_toml(path: Path, text: str) -> Any:

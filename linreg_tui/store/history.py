@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import threading
 import time
@@ -26,14 +25,17 @@ from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import Any
 
 import platformdirs
 
-from linreg_tui.engine.config import ConfigError, RunConfig
+from linreg_tui.engine.config import RunConfig
 from linreg_tui.engine.records import FINAL_STATUSES
 from linreg_tui.store.files import json_safe
+from linreg_tui.store.paths import PathProblem, user_path
 from linreg_tui.store.runs import (
+    COLUMNS,
+    HOST,
     KINDS,
     SOURCES,
     RunKind,
@@ -43,40 +45,44 @@ from linreg_tui.store.runs import (
     Source,
     StoredEpoch,
     StoredRun,
+    summary_from_row,
 )
 from linreg_tui.store.schema import (
     ENV_VAR,
     HistoryError,
-    alive,
+    check_integrity,
     connect,
     dumps,
     load_record,
     revive,
     rollback,
-    timestamp,
 )
-
-_HOST: Final = socket.gethostname()
-_COLUMNS: Final = (
-    "id, kind, source, label, config, params, status, started_at, finished_at, summary, pid, host"
-)
+from linreg_tui.store.thinning import Thinning, read_epochs
 
 
 def resolve_path(db: str | os.PathLike[str] | None = None) -> Path:
-    """`db`, else $LINREG_TUI_DB, else history.sqlite3 in the user data folder."""
+    """`db`, else $LINREG_TUI_DB, else history.sqlite3 in the user data folder. A `~user`
+    this machine does not know is left as typed: opening it says so (HistoryError)."""
     chosen = db or os.environ.get(ENV_VAR)
     if chosen:
-        return Path(chosen).expanduser()
+        try:
+            return user_path(chosen)
+        except PathProblem:
+            return Path(chosen)
     return Path(platformdirs.user_data_dir("linreg-tui", appauthor=False)) / "history.sqlite3"
 
 
 class History:
     """The run history database; safe to share between threads, one transaction per write."""
 
-    def __init__(self, db: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, db: str | os.PathLike[str] | None = None, readonly: bool = False) -> None:
         self.path = resolve_path(db)
         self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = connect(self.path)
+        self._conn: sqlite3.Connection | None = connect(self.path, readonly)
+        self.skipped: list[str] = []
+        """What the last read left out, one line each: rows damaged in the file (a config
+        that is not JSON...). One bad row no longer hides the whole history."""
+        self._thinning = Thinning()
 
     def start_run(
         self,
@@ -94,7 +100,7 @@ class History:
         row: dict[str, Any] = {k: None if swept == k else v for k, v in columns.items()}
         row |= {"kind": kind, "source": source, "label": label, "config": dumps(config.to_dict())}
         row |= {"params": dumps(params or {}), "status": "running", "started_at": time.time()}
-        row |= {"pid": os.getpid(), "host": _HOST}  # to tell a dead run from a live one
+        row |= {"pid": os.getpid(), "host": HOST}  # to tell a dead run from a live one
         with self._write() as conn:
             cursor = conn.execute(
                 f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
@@ -103,14 +109,12 @@ class History:
             return int(cursor.lastrowid or 0)
 
     def add_epochs(self, run_id: int, records: Iterable[Any], variant: str = "") -> None:
-        """Store epoch records (EpochRecord or mappings with an `epoch`) in one transaction."""
+        """Store epoch records (EpochRecord or mappings with an `epoch`) in one transaction;
+        a run keeps at most MAX_STORED_EPOCHS of them per variant (thinning.py)."""
         values = [json_safe(r) for r in records]
         with self._write() as conn:
             _require(conn, run_id)
-            conn.executemany(
-                "INSERT INTO epochs (run_id, variant, epoch, record) VALUES (?, ?, ?, ?)",
-                [(run_id, variant, int(v["epoch"]), dumps(v)) for v in values],
-            )
+            self._thinning.add(conn, run_id, variant, values)
 
     def add_sweep_rows(self, run_id: int, rows: Iterable[Any]) -> None:
         """Append sweep rows (dataclasses or mappings) after the run's earlier rows."""
@@ -148,9 +152,10 @@ class History:
         """Newest first. A filter also matches the sweeps that cover its value (the loss
         sweep trains every loss; an lr or size sweep matches the values it lists)."""
         lo, hi = (None, None) if lr is None else (lr * (1 - 1e-9), lr * (1 + 1e-9))
+        self.skipped = []
         with self._read() as conn:
             found = conn.execute(
-                f"SELECT {_COLUMNS} FROM runs WHERE (:kind IS NULL OR kind = :kind)"
+                f"SELECT {COLUMNS} FROM runs WHERE (:kind IS NULL OR kind = :kind)"
                 " AND (:loss IS NULL OR loss = :loss OR kind = 'sweep-loss')"
                 " AND (:lo IS NULL OR lr BETWEEN :lo AND :hi OR (kind = 'sweep-lr' AND EXISTS"
                 "  (SELECT 1 FROM json_each(params, '$.lrs') WHERE value BETWEEN :lo AND :hi)))"
@@ -159,31 +164,52 @@ class History:
                 " ORDER BY id DESC LIMIT :limit",
                 {"kind": kind, "loss": loss, "lo": lo, "hi": hi, "size": size, "limit": limit},
             ).fetchall()
-        return [_summary(row) for row in found]
+        runs = []
+        for row in found:
+            try:
+                runs.append(summary_from_row(row))
+            except HistoryError as error:
+                self.skipped.append(str(error))
+        return runs
 
     def get(self, run_id: int) -> StoredRun:
-        """A run with its epoch records and sweep rows; RunNotFound if there is none."""
+        """A run with its epoch records and sweep rows; RunNotFound if there is none,
+        HistoryError if its row is damaged. Damaged records are left out (`skipped`), and a
+        run stored before records were thinned is thinned as it is read (bounded memory)."""
+        self.skipped = []
         with self._read() as conn:
-            row = conn.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+            row = conn.execute(f"SELECT {COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is None:
                 raise RunNotFound(run_id)
-            epochs = conn.execute(
-                "SELECT variant, epoch, record FROM epochs WHERE run_id = ? ORDER BY rowid",
-                (run_id,),
-            ).fetchall()
+            epochs = read_epochs(conn, run_id)
             rows = conn.execute(
                 "SELECT row FROM sweep_rows WHERE run_id = ? ORDER BY idx", (run_id,)
             ).fetchall()
-        summary = _summary(row)
+        summary = summary_from_row(row)
+        records = self._loaded(
+            f"run {run_id}: epoch", epochs, lambda v, e, t: (v, e, load_record(t))
+        )
         return StoredRun(
             **{f.name: getattr(summary, f.name) for f in fields(RunSummary)},
-            records=tuple(StoredEpoch(v, e, load_record(text)) for v, e, text in epochs),
-            rows=tuple(revive(json.loads(text)) for (text,) in rows),
+            records=tuple(StoredEpoch(*parts) for parts in records),
+            rows=tuple(self._loaded(f"run {run_id}: sweep row", rows, _revived)),
         )
 
+    def _loaded(self, what: str, rows: list[Any], load: Any) -> list[Any]:
+        """`load(*row)` for each row; a damaged one is skipped and noted in `skipped`."""
+        loaded = []
+        for row in rows:
+            try:
+                loaded.append(load(*row))
+            except (ValueError, TypeError) as error:  # JSONDecodeError is a ValueError
+                self.skipped.append(f"{what} {row[1] if len(row) > 1 else ''} is damaged: {error}")
+        return loaded
+
     def delete(self, run_id: int) -> bool:
-        """Delete a run and its records; False if there was no such run."""
+        """Delete a run and its records; False if there was no such run; HistoryError, and
+        nothing deleted, if the database is damaged."""
         with self._write() as conn:
+            check_integrity(conn, self.path)
             return conn.execute("DELETE FROM runs WHERE id = ?", (run_id,)).rowcount > 0
 
     def close(self) -> None:
@@ -234,29 +260,10 @@ class History:
                 raise
 
 
+def _revived(text: str) -> Any:
+    return revive(json.loads(text))
+
+
 def _require(conn: sqlite3.Connection, run_id: int) -> None:
     if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
         raise RunNotFound(run_id)
-
-
-def _summary(row: tuple[Any, ...]) -> RunSummary:
-    id_, kind, source, label, config, params, status, started, finished, summary, pid, host = row
-    if status == "running" and host == _HOST and not alive(pid):
-        status = "interrupted"
-    known = {f.name for f in fields(RunConfig)}
-    try:
-        cfg = RunConfig.from_mapping({k: v for k, v in json.loads(config).items() if k in known})
-    except ConfigError as error:
-        raise HistoryError(f"run {id_} has a configuration this version refuses: {error}") from None
-    return RunSummary(
-        id=id_,
-        kind=kind,
-        source=source,
-        label=label,
-        config=cfg,
-        params=json.loads(params),
-        status=status,
-        started_at=timestamp(started),
-        finished_at=None if finished is None else timestamp(finished),
-        summary=revive(json.loads(summary)),
-    )

@@ -3,13 +3,15 @@ and a recorded run read back."""
 
 from __future__ import annotations
 
+import json
+import socket
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
-from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.config import ConfigError, RunConfig
 from linreg_tui.engine.records import FinalStatus
-from linreg_tui.store.schema import HistoryError
+from linreg_tui.store.schema import HistoryError, alive, revive, timestamp
 
 if TYPE_CHECKING:
     from linreg_tui.engine.records import EpochRecord
@@ -20,6 +22,11 @@ RunStatus = Literal["running", FinalStatus]
 ShownStatus = Literal[RunStatus, "interrupted"]
 KINDS: Final[tuple[str, ...]] = get_args(RunKind)
 SOURCES: Final[tuple[str, ...]] = get_args(Source)
+HOST: Final = socket.gethostname()
+COLUMNS: Final = (
+    "id, kind, source, label, config, params, status, started_at, finished_at, summary, pid, host"
+)
+"""The runs table's columns, in the order `summary_from_row` reads them."""
 
 
 class RunNotFound(HistoryError):
@@ -71,3 +78,32 @@ class StoredRun(RunSummary):
 
     records: tuple[StoredEpoch, ...]
     rows: tuple[dict[str, Any], ...]
+
+
+def summary_from_row(row: tuple[Any, ...]) -> RunSummary:
+    """A `runs` row (COLUMNS) read back; HistoryError naming the run if it is damaged (a
+    config that is not JSON, a start time that is not a number...)."""
+    id_, kind, source, label, config, params, status, started, finished, summary, pid, host = row
+    if status == "running" and host == HOST and not alive(pid):
+        status = "interrupted"
+    known = {f.name for f in fields(RunConfig)}
+    try:
+        values = json.loads(config)
+        cfg = RunConfig.from_mapping({k: v for k, v in values.items() if k in known})
+        return RunSummary(
+            id=id_,
+            kind=kind,
+            source=source,
+            label=label,
+            config=cfg,
+            params=dict(json.loads(params)),
+            status=status,
+            started_at=timestamp(started),
+            finished_at=None if finished is None else timestamp(finished),
+            summary=dict(revive(json.loads(summary))),
+        )
+    except ConfigError as error:
+        raise HistoryError(f"run {id_} has a configuration this version refuses: {error}") from None
+    except (ValueError, TypeError, AttributeError, OverflowError, OSError) as error:
+        kind_ = type(error).__name__
+        raise HistoryError(f"run {id_} is damaged in the database ({kind_}: {error})") from None

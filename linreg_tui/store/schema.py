@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import quote
 
 from linreg_tui.store.files import json_safe
+from linreg_tui.store.paths import PathProblem, reason, user_path
 
 ENV_VAR: Final = "LINREG_TUI_DB"
 """The environment variable naming the history database."""
@@ -39,15 +41,24 @@ class HistoryError(Exception):
     """The history database cannot be opened, read or written; the message says why."""
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """An open history database, migrated to the current schema; `readonly`: opened for
+    reading only (no lock taken, nothing created, migrated or written: `history` lists
+    runs during another process's transaction and in a folder it cannot write)."""
+    if str(path).startswith("~"):  # ~nouser: expanduser left it as it was
+        try:
+            user_path(path)
+        except PathProblem as error:
+            raise HistoryError(f"cannot open the history database {error}") from None
+    if readonly:
+        return _connect_readonly(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
     except (OSError, sqlite3.Error) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise HistoryError(f"cannot open the history database {path}: {reason}") from None
+        raise HistoryError(f"cannot open the history database {path}: {_why(error)}") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _refuse_foreign(conn, path)  # before anything writes to the file
@@ -57,18 +68,80 @@ def connect(path: Path) -> sqlite3.Connection:
         _migrate(conn, path)
     except sqlite3.Error as error:
         conn.close()
-        if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
-            raise HistoryError(f"{path} is not a linreg-tui history database ({error})") from None
-        raise HistoryError(f"cannot open the history database {path}: {error}") from None
+        raise _open_error(path, error) from None
     except BaseException:
         conn.close()
         raise
     return conn
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Read-only; in a folder where SQLite cannot create the WAL index (-shm), the file is
+    read as immutable (it cannot change under us there: nobody can write beside it)."""
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+    for suffix in ("", "&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                uri + suffix, uri=True, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise HistoryError(f"cannot open the history database {path}: {error}") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            version = _refuse_foreign(conn, path)
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if suffix or "unable to open" not in str(error):
+                raise _open_error(path, error) from None
+            continue
+        except sqlite3.Error as error:
+            conn.close()
+            raise _open_error(path, error) from None
+        except BaseException:
+            conn.close()
+            raise
+        if version < len(MIGRATIONS):
+            conn.close()
+            raise HistoryError(
+                f"{path} has history schema version {version}, older than this linreg-tui's "
+                f"{len(MIGRATIONS)}: a command that records (e.g. linreg-tui run) upgrades it"
+            )
+        return conn
+    raise AssertionError("unreachable")
+
+
+def _open_error(path: Path, error: sqlite3.Error) -> HistoryError:
+    if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
+        return HistoryError(f"{path} is not a linreg-tui history database ({error})")
+    return HistoryError(f"cannot open the history database {path}: {error}")
+
+
+def _why(error: BaseException) -> str:
+    return reason(error) if isinstance(error, OSError) else str(error)
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """HistoryError if SQLite finds the file damaged (`PRAGMA quick_check`): a delete in a
+    damaged database may succeed and leave it worse (issue 16: `history rm` did)."""
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA quick_check(3)").fetchall()]
+    except sqlite3.DatabaseError as error:
+        found = [str(error)]
+    if found != ["ok"]:
+        raise HistoryError(
+            f"the history database {path} is damaged ({'; '.join(found)[:200]}); nothing was "
+            "changed. SQLite's `.recover` command can save what is left of it."
+        )
+
+
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> int:
     """The file's schema version; HistoryError if it is newer or another program's."""
     version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < 0:
+        raise HistoryError(
+            f"{path} has history schema version {version}, which no linreg-tui writes; point "
+            f"--db or {ENV_VAR} at another file. The database was left untouched."
+        )
     if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
         raise HistoryError(
             f"{path} is an SQLite database of another program, not a linreg-tui history; "

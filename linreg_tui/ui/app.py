@@ -7,10 +7,9 @@ The keys are in keys.py (and in the README's key table).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -25,19 +24,25 @@ from linreg_tui.engine.config import ConfigError, RunConfig
 from linreg_tui.lab.record import HistoryHandle
 from linreg_tui.ui.config_io import ConfigFiles
 from linreg_tui.ui.export import export_view
-from linreg_tui.ui.jobs import HistoryUnavailable, JobApp, RunRecorded, Trainer
+from linreg_tui.ui.jobs import HistoryUnavailable, RunRecorded, Trainer
 from linreg_tui.ui.keys import BINDINGS
+from linreg_tui.ui.layout import LayoutApp
 from linreg_tui.ui.palette import GuardedCommandPalette, lab_commands, theme_palette
+from linreg_tui.ui.signals import handle_signals
 from linreg_tui.ui.startup import auto_focus_now, defer_auto_focus, settle_gc
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from linreg_tui.ui.widgets.config_pane import ConfigPane
 from linreg_tui.ui.widgets.explanation import SuggestedSettings
 from linreg_tui.ui.widgets.help_screen import HelpScreen
 from linreg_tui.ui.widgets.results_table import ResultsTable
+from linreg_tui.ui.widgets.stability_meter import StabilityMeter
 from linreg_tui.ui.widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:
+    from linreg_tui.engine.theory_records import Theory
 
-class LinregApp(JobApp):
+
+class LinregApp(LayoutApp):
     """The terminal lab: configure, run, watch the loss and compare runs."""
 
     CSS_PATH = "app.tcss"
@@ -71,6 +76,8 @@ class LinregApp(JobApp):
         """A view asked for before the views behind the first one were mounted."""
         self.mounting_views: asyncio.Event | None = None
         """Set once the hidden views finished mounting; None while not started."""
+        self.theories: tuple[RunConfig, dict[str, Theory]] | None = None
+        """The form's settings and the theories of its data the stability meter shows."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -92,6 +99,8 @@ class LinregApp(JobApp):
         self.status.view_id = self.switcher.current or ""
         self.views = list(self.query(ExperimentView))
         self.config_files = ConfigFiles(self, self.form, self.status)
+        handle_signals(self)  # SIGTERM, SIGHUP: quit as ctrl+q does (ui/signals.py)
+        self.form.meter.connect(self.compute, lambda: self.torch_ready)
         for view in self.views:
             view.preview(self.config)
         self.start_jobs()
@@ -104,9 +113,6 @@ class LinregApp(JobApp):
             return True
         return await super()._check_bindings(key, priority)
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
-
     def on_ready(self) -> None:
         """The first frame is on screen (Textual's Ready event): mount the rest, load torch."""
         auto_focus_now(self)
@@ -118,54 +124,6 @@ class LinregApp(JobApp):
             settle_gc()  # start-up objects frozen, collections back on (ui/startup.py)
         if self.warm_torch:
             self.load_torch()
-
-    async def _mount_other_views(self) -> None:
-        """Mount the form's sections and the views behind the first: composing them all
-        before the first frame cost about 0.2 s of start-up (bench/bench_ui.py, target 1)."""
-        if not self.is_running:
-            return
-        self.mounting_views = done = asyncio.Event()
-        try:
-            await self.form.mount_rest()
-            others = [view.load()() for view in VIEWS[len(self.views) :]]
-            for view in others:
-                view.display = False
-                await self.switcher.mount(view)
-        finally:
-            done.set()
-        if not self.is_running:
-            return
-        for view in others:
-            view.preview(self.config)
-            view.set_log_y(self.log_y)
-        self.views.extend(others)
-        settle_gc()  # start-up objects frozen, collections back on (ui/startup.py)
-        if self.pending_view is not None:
-            self._switch_to(self.pending_view)
-
-    async def _shutdown(self) -> None:
-        # Widgets still mounting when Textual tears the app down compose nothing, and a
-        # mount handler that queries its children then raises NoMatches (a traceback on
-        # quit). Let a mount already under way finish first: it takes ~0.1 s.
-        if self.mounting_views is not None and not self.mounting_views.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.mounting_views.wait(), 2.0)
-        await super()._shutdown()
-
-    def _switch_to(self, view_id: str) -> None:
-        """Show a view now, or as soon as it is mounted."""
-        if any(view.id == view_id for view in self.views):
-            self.pending_view = None
-            self.switcher.current = view_id
-            if not self.running:  # a job's progress shows whichever view is on screen
-                self.status.switch(view_id)
-        else:
-            self.pending_view = view_id
-
-    @property
-    def view(self) -> ExperimentView:
-        """The experiment view on screen."""
-        return self.switcher.query_one(f"#{self.switcher.current}", ExperimentView)
 
     # -- actions ------------------------------------------------------------------------
 
@@ -184,17 +142,26 @@ class LinregApp(JobApp):
             return
         config = self.form.read_config()
         if isinstance(config, ConfigError):
-            self.status.say(f"not run: {config}", "error")
+            self._refuse(config)
             return
         view = self.view
         try:
             plan = view.plan(config)  # a lab plan, checked; a view may refuse its own fields
         except ConfigError as error:
             if not view.owns_field(error.field):  # a view marks its own fields (sizes: b)
-                self.form.refuse(error)
-            self.status.say(f"not run: {error}", "error")
+                self._refuse(error)
+            else:
+                self.status.say(f"not run: {error}", "error")
             return
         self.start_job(view, plan, config)
+        if self.has_class("-narrow") and self.has_class("-form-open"):
+            self.action_focus_form()  # narrow: the form steps aside for the run to show
+
+    def _refuse(self, error: ConfigError) -> None:
+        """Say why a run is refused, and open the form at the field to change."""
+        self.open_form()
+        self.call_after_refresh(self.form.refuse, error)  # shown first: hidden fields take no focus
+        self.status.say(f"not run: {error}", "error")
 
     def action_run_suggested(self) -> None:
         """Fill the form with the view's suggested settings (every other setting at its
@@ -226,8 +193,10 @@ class LinregApp(JobApp):
             self.pop_screen()
         else:
             from linreg_tui.ui.widgets.history_table import HistoryTable  # not at start-up
+            from linreg_tui.ui.widgets.plane_canvas import PlaneCanvas
 
-            bindings = (self.BINDINGS, ResultsTable.BINDINGS, HistoryTable.BINDINGS)
+            bindings = (self.BINDINGS, ResultsTable.BINDINGS, HistoryTable.BINDINGS,
+                        PlaneCanvas.BINDINGS)  # fmt: skip
             self.push_screen(HelpScreen.for_bindings(*bindings))
 
     def action_save_config(self) -> None:
@@ -237,27 +206,6 @@ class LinregApp(JobApp):
     def action_load_config(self) -> None:
         """Load a configuration file into the form."""
         self.config_files.ask_load()
-
-    def action_focus_form(self) -> None:
-        """Focus the form (the field that had focus last, else the first)."""
-        self.form.focus_field()
-
-    def action_focus_results(self) -> None:
-        """Focus the current view's results."""
-        widget = self.view.results_widget()
-        if widget is not None:
-            widget.focus()
-
-    def action_next_view(self) -> None:
-        """Cycle the experiment selector."""
-        ids = [v.VIEW_ID for v in VIEWS]
-        following = ids[(ids.index(self.switcher.current or ids[0]) + 1) % len(ids)]
-        self.show_view(following)
-
-    def show_view(self, view_id: str) -> None:
-        """Switch the experiment view (and the selector with it)."""
-        self.form.query_one("#experiment", Select).value = view_id
-        self._switch_to(view_id)
 
     def action_command_palette(self) -> None:
         # No fixed id (Textual's "--command-palette"): a palette still being removed, or
@@ -285,6 +233,12 @@ class LinregApp(JobApp):
             timeout=10,
             markup=False,  # the reason may name a path with [ in it
         )
+
+    @on(StabilityMeter.Shown)
+    def _predicted(self, event: StabilityMeter.Shown) -> None:
+        self.theories = (event.config, event.theories)  # views mounted later get them too
+        for view in self.views:
+            view.predicted(*self.theories)
 
     @on(RunRecorded)
     def _run_recorded(self) -> None:

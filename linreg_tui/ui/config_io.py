@@ -8,11 +8,12 @@ the key. The app keeps three one-line actions; everything else lives here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linreg_tui.engine.config import FIELD_NAMES, ConfigError, RunConfig
 from linreg_tui.store.config_files import ConfigFileError, load_config, save_config
+from linreg_tui.store.paths import PathProblem, clipped, kind, reason, user_path
+from linreg_tui.ui import served_files
 from linreg_tui.ui.widgets.fields import to_text
 from linreg_tui.ui.widgets.path_prompt import PathPrompt
 
@@ -40,13 +41,20 @@ class ConfigFiles:
         if isinstance(config, ConfigError):
             self.status.say(f"not saved: {config}", "error")
             return
+        if self.app.is_web:  # a browser tab: a download, never a file on the server
+            served_files.ask_download(self, config)
+            return
         prompt = PathPrompt("save configuration", self.path, lambda p: self.save(config, p), "save")
         self.app.push_screen(prompt)
 
     def ask_load(self) -> None:
         """Ask which file to load into the form."""
-        if not self.covered():
-            self.app.push_screen(PathPrompt("load configuration", self.path, self.load, "load"))
+        if self.covered():
+            return
+        if self.app.is_web:  # a browser tab: pasted text, or a file of `serve --files`
+            served_files.ask_load(self)
+            return
+        self.app.push_screen(PathPrompt("load configuration", self.path, self.load, "load"))
 
     def covered(self) -> bool:
         """True while a dialog, the help or the palette is open: no second dialog on top
@@ -57,16 +65,17 @@ class ConfigFiles:
         """Write `config` to the path `text`; the error message, or None once written."""
         if not text.strip():
             return "type the name of a .toml or .json file"
-        path = Path(text).expanduser()
-        existed = path.is_file()
         try:
+            path = user_path(text)
+            existed = kind(path) == "file"
             save_config(config, path)
-        except ConfigFileError as error:
+        except (ConfigFileError, PathProblem) as error:
             return str(error)
         except OSError as error:
-            return f"{path}: cannot write it: {error.strerror or error}"
+            return f"{clipped(path)}: cannot write it: {reason(error)}"
         self.path = text
-        self.done(f"saved the configuration to {path}" + (" (replaced)" if existed else ""))
+        replaced = " (replaced)" if existed else ""
+        self.done(f"saved the configuration to {clipped(path)}{replaced}")
         return None
 
     def load(self, text: str) -> str | None:
@@ -77,17 +86,21 @@ class ConfigFiles:
         """
         if not text.strip():
             return "type the name of a .toml or .json file"
-        path = Path(text).expanduser()
         try:
+            path = user_path(text)
             config = load_config(path, base=self.current())
-        except ConfigFileError as error:
+        except (ConfigFileError, PathProblem) as error:
             return str(error)
         except ConfigError as error:
-            return f"{path}: {error}"
+            return f"{clipped(path)}: {error}"
         self.path = text
-        self.form.show({name: getattr(config, name) for name in FIELD_NAMES})
-        self.done(f"loaded {path} into the form · ctrl+r runs it")
+        self.show(config, f"loaded {clipped(path)} into the form · ctrl+r runs it")
         return None
+
+    def show(self, config: RunConfig, said: str) -> None:
+        """Put a loaded configuration in the form and say so."""
+        self.form.show({name: getattr(config, name) for name in FIELD_NAMES})
+        self.done(said)
 
     def apply(self, values: Mapping[str, object], source: str) -> None:
         """Fill the form with a view's suggested settings (checked first), every other

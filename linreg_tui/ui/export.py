@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linreg_tui.store.files import AtomicFile, CsvFile, flatten, json_safe
+from linreg_tui.store.paths import clipped, kind, reason, shown, user_path
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -38,9 +39,9 @@ def export_paths(text: str) -> tuple[Path, Path]:
     text = text.strip()
     if not text:
         raise ValueError("type a file name, e.g. linreg-results.csv")
-    path = Path(text).expanduser()
-    if text.endswith(("/", "\\")) or path.is_dir():
-        raise ValueError(f"{text!r} is a directory: add a file name")
+    path = user_path(text)  # PathProblem (a ValueError): ~nouser, a name over 255 bytes
+    if text.endswith(("/", "\\")) or kind(path) == "folder":
+        raise ValueError(f"{shown(text)} is a directory: add a file name")
     base = path.with_suffix("") if path.suffix.lower() in SUFFIXES else path
     return base.with_name(base.name + ".csv"), base.with_name(base.name + ".json")
 
@@ -91,7 +92,7 @@ def write_exports(
     try:
         for row in rows:
             csv_file.add(flatten(row, {}))
-        json_file.file.write(json_text(rows, view, settings))
+        json_file.write(json_text(rows, view, settings))
     except BaseException:
         csv_file.discard()
         json_file.discard()
@@ -122,19 +123,24 @@ def export_view(app: App[Any], view: ExperimentView) -> None:
         return
 
     def attempt(text: str) -> str | None:
+        if app.is_web:  # a browser tab: downloads, and no look at the server's files
+            name = Path(text.strip()).name
+            if not name:
+                return _refuse(app, "type a file name, e.g. linreg-results.csv")
+            suffix = Path(name).suffix
+            base = name[: -len(suffix)] if suffix.lower() in SUFFIXES else name
+            deliver(app, rows, view, f"{base}.csv", f"{base}.json")
+            return None
         try:
             csv_path, json_path = export_paths(text)
         except ValueError as error:
             return _refuse(app, str(error))
-        if app.is_web:
-            deliver(app, rows, view, csv_path.name, json_path.name)
-            return None
         try:
             write_exports(rows, view.VIEW_ID, csv_path, json_path, view.planned_from)
         except OSError as error:
-            return _refuse(app, f"cannot write {csv_path}: {error.strerror or error}")
-        shown = f"{len(rows)} rows to {csv_path} and {json_path.name}"
-        app.notify(shown, title="exported", markup=False)  # paths may hold [/x]
+            return _refuse(app, f"cannot write {clipped(csv_path)}: {reason(error)}")
+        done = f"{len(rows)} rows to {clipped(csv_path)} and {clipped(json_path.name)}"
+        app.notify(done, title="exported", markup=False)  # paths may hold [/x]
         return None
 
     app.push_screen(ExportPrompt(default_path(view.EXPORT_STEM), attempt, len(rows)))

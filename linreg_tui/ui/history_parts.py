@@ -26,7 +26,7 @@ COLUMNS: list[tuple[str, int, bool]] = [
     ("lr", 9, True),
     ("val MSE", 8, True),
     ("batch", 5, True),
-    ("ep/size", 9, True),
+    ("ep/size", 11, True),
     ("kind", 11, False),
     ("when", 11, False),
 ]

@@ -13,6 +13,7 @@ import gc
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Literal
 
 from textual import on, work
@@ -34,7 +35,7 @@ from linreg_tui.lab.events import (
 from linreg_tui.lab.plans import Plan
 from linreg_tui.lab.process import RemoteError, TrainerProcess
 from linreg_tui.lab.record import HistoryHandle, Recorder
-from linreg_tui.lab.run import run_job
+from linreg_tui.lab.run import Post, run_job
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.status_bar import JobProgress, StatusBar
 
@@ -132,6 +133,20 @@ class JobApp(App[None]):
             recorded=lambda history_id: self.post_message(RunRecorded(history_id)),
         )
         self.train_runs(plan, self.run_id, recorder)
+        if broken := view.premise_broken(config):
+            self.notify(
+                f"{view.TITLE}: {'; '.join(broken)}. F5 runs its suggested settings.",
+                title="not the lesson's settings",
+                severity="warning",
+                timeout=8,
+            )
+
+    def compute(
+        self, plan: Plan, run_id: int, post: Post, is_cancelled: Callable[[], bool]
+    ) -> None:
+        """Run a small plan (the meter's theories) where runs train; from a worker thread."""
+        run = run_job if self.trainer_process is None else self.trainer_process.run
+        run(plan, run_id, post, is_cancelled)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def load_torch(self) -> None:

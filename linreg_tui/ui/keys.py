@@ -23,7 +23,7 @@ BINDINGS: list[BindingType] = [
     Binding("escape", "cancel", "Cancel", tooltip="Stop the run between two SGD steps"),
     Binding("ctrl+l", "toggle_log_y", "Log y", tooltip="Switch the chart's y axis: log/linear"),
     Binding("f1", "help", "Help", tooltip="List every key"),
-    Binding("f2", "focus_form", "Form", show=False, tooltip="Focus the form"),
+    Binding("f2", "focus_form", "Form", tooltip="Focus the form; narrow: open or close it"),
     Binding("f3", "focus_results", "Results", show=False, tooltip="Focus the results"),
     Binding("f4", "next_view", "Next view", show=False, tooltip="Next experiment view"),
     Binding(

@@ -92,7 +92,7 @@ def test_from_mapping_names_unknown_keys_and_round_trips() -> None:
     ("changes", "field"),
     [
         ({"epochs": 10**7}, "epochs"),
-        ({"num_train": 10**8, "num_val": 10, "batch_size": 16}, "num_train"),
+        ({"num_train": 14_000_000, "num_val": 10, "batch_size": 8}, "num_train"),
         ({"num_train": 10**7, "num_val": 10, "batch_size": 1}, "batch_size"),
     ],
 )

@@ -19,7 +19,7 @@ TINY = RunConfig(num_train=64, num_val=32, epochs=2)
 GENERIC = ["", "   ", "abc", "-1", "0", "nan", "inf", "-inf", "1e309"]
 """Empty, spaces, text, negative, zero, not-a-number, infinities, a float overflow."""
 VALID = {"w": {"-1", "0"}, "b": {"-1", "0"}, "noise": {"0"}, "seed": {"0"}, "steps": {"0"},
-         "outliers": {"0"}, "outlier_scale": {"0"}}  # fmt: skip
+         "outliers": {"0"}, "outlier_scale": {"0"}, "correlation": {"0"}}  # fmt: skip
 """Generic texts that are fine for a field (zero noise, a negative bias...)."""
 SPECIFIC = {
     "w": [
@@ -41,6 +41,8 @@ SPECIFIC = {
     "delta": ["-0.5", "-1e-300"],
     "seed": ["2.5", "1e20", str(2**63)],
     "outliers": ["1.5", "1.0001"],
+    "scales": ["1,,2", "1, 0", "1, -0.5"],
+    "correlation": ["1", "1.5"],
 }
 """Per-field cases: a wrong separator or an empty element in w, delta <= 0..."""
 TEXT_FIELDS = [n for n in FIELD_NAMES if field_kind(n) not in ("choice", "bool")]

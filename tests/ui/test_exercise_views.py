@@ -46,7 +46,8 @@ async def test_mean_vs_sum_scaled_sum_matches_and_unscaled_sum_blows_up() -> Non
         view = app.query_one(MeanVsSumView)
         table = view.query_one(ExerciseTable)
         assert table.row_count == 5
-        assert table.column_texts("status") == ["done"] * 5
+        statuses = table.column_texts("status")  # the sum at lr blew up: said so, not "done"
+        assert statuses[1].startswith("rose ×") and statuses[:1] + statuses[2:] == ["done"] * 4
         assert table.column_texts("variant")[2] == "mse-sum lr=0.03/32"
 
         gap = view.gap()

@@ -107,6 +107,7 @@ async def test_lr_grid_export_round_trips(tmp_path: Path) -> None:
     app = make_app(RunConfig())
     async with app.run_test(size=SIZE) as pilot:
         app.show_view("lr-grid")
+        app.query_one("#grid-lrs", Input).value = "0.003, 0.03, 0.3, 3"  # the CLI's grid
         await run_to_end(pilot, app)
         prompt = await export_to(pilot, app, tmp_path / "grid.csv")
         assert not prompt.is_attached  # closed: written

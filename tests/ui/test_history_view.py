@@ -193,3 +193,14 @@ def test_differences_lists_only_the_fields_that_differ() -> None:
         runs = history.list_runs()[::-1]
     assert differences(runs) == [("lr", ["0.03", "0.1", "0.1"]), ("seed", ["0", "0", "3"])]
     assert differences(runs[1:2] * 2) == []
+
+
+async def test_a_size_sweeps_span_shows_whole() -> None:
+    """It read "n 5..1024" for 5..10240 (issue 12, point 2): no number is cut silently."""
+    sizes = [5 * 2**k for k in range(12)]
+    record(BASE, kind="sweep-sizes", params={"sizes": sizes, "seeds": 5})
+    app = make_app(BASE)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_history(app, pilot, 1)
+        shown = [cell.text for cell in table.get_row_at(0)]
+        assert "n 5..10240" in shown

@@ -39,7 +39,7 @@ async def refusal(pilot: Pilot[None], app: LinregApp, control: Input, text: str)
 @pytest.mark.parametrize(
     ("name", "text", "words"),
     [
-        ("num_train", "1e10", "num_train is too large: the data would need about"),
+        ("num_train", "1e10", "num_train is too large: the run would need about"),
         ("num_val", "10000000000", "num_val is too large"),
         ("epochs", "1e9", "epochs is too large: 1,000,000,000 epochs x"),
         ("steps", "1e12", "steps is too large"),
@@ -116,7 +116,7 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["run", "--num-train", "1e10"], "--num-train is too large: the data would need about"),
+        (["run", "--num-train", "1e10"], "--num-train is too large: the run would need about"),
         (["run", "--epochs", "1e9"], "--epochs is too large"),
         (["sweep", "sizes", "--seeds", "1000000"], "1,000,000 seeds x 12 sizes would be"),
         (["sweep", "sizes", "--sizes", MANY_LARGE], "--sizes is too large: 50 runs"),

@@ -33,3 +33,21 @@ def test_nothing_unplottable_reaches_plotext() -> None:
     assert plottable(1e300, log_y=True) == 300
     assert plottable(0.0, log_y=True) is None
     assert plottable(0.25, log_y=False) == 0.25
+
+
+async def test_the_epoch_axis_has_whole_ticks() -> None:
+    """It read 0.00 0.75 1.50 for a 3-epoch run (issue 12, point 11)."""
+    from linreg_tui.engine.config import RunConfig
+    from linreg_tui.ui.widgets.loss_chart import LossChart, epoch_ticks
+    from tests.ui.conftest import SIZE, make_app, run_to_end
+
+    assert epoch_ticks(3, 80) == [0, 1, 2, 3] and epoch_ticks(300, 80)[:3] == [0, 30, 60]
+    app = make_app(RunConfig(num_train=200, num_val=50))
+    async with app.run_test(size=SIZE) as pilot:
+        await run_to_end(pilot, app)
+        await pilot.pause()
+        chart = app.query_one(LossChart)
+        strips = chart.render_lines(chart.region.reset_offset)
+        shown = "\n".join("".join(segment.text for segment in strip) for strip in strips)
+        assert "epoch" in shown
+        assert "0.75" not in shown and "1.50" not in shown

@@ -33,6 +33,10 @@ async def open_view(app: LinregApp, view_id: str) -> None:
     await app.run_action("focus_results")
 
 
+BOOK_LRS = "0.003, 0.03, 0.3, 3"
+"""The CLI's default grid; the app's default is fine (FINE_LRS: test_predicted_views)."""
+
+
 # -- lr x epochs --------------------------------------------------------------------------
 
 
@@ -40,6 +44,7 @@ async def test_lr_grid_shows_every_cell_and_its_claims_hold() -> None:
     app = make_app(RunConfig())  # the book's settings; the whole grid trains in ~0.1 s
     async with app.run_test(size=SIZE) as pilot:
         await open_view(app, "lr-grid")
+        app.query_one("#grid-lrs", Input).value = BOOK_LRS
         await run_to_end(pilot, app)
         table = app.query_one(GridTable)
         assert table.lrs == (0.003, 0.03, 0.3, 3.0) and table.epochs == (1, 3, 10, 30)
@@ -66,6 +71,7 @@ async def test_moving_the_cursor_shows_that_cells_curve() -> None:
     app = make_app(RunConfig())
     async with app.run_test(size=SIZE) as pilot:
         await open_view(app, "lr-grid")
+        app.query_one("#grid-lrs", Input).value = BOOK_LRS
         await run_to_end(pilot, app)
         table, chart = app.query_one(GridTable), app.query_one(CurveChart)
         assert app.focused is table
@@ -140,7 +146,7 @@ async def test_size_claims_hold_at_the_books_settings() -> None:
         assert cell_text(table, 0, 1) == "too few steps"
         assert small.w_error_norm.mean > 0.5 * (2.0**2 + 3.4**2) ** 0.5
         legend = str(app.query_one(SizeChart).border_subtitle)
-        assert f"floor, slope {slopes.floor_w:+.2f}".replace("-", "−") in legend
+        assert f"floor {slopes.floor_w:+.2f}".replace("-", "−") in legend
 
         view = await run_sizes(pilot, app, average=True)
         big = view.summaries[-1]

@@ -17,6 +17,7 @@ from textual.widget import Widget
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.theory_records import Theory
     from linreg_tui.lab.events import (
         EpochsCompleted,
         RunFinished,
@@ -92,6 +93,10 @@ class ExperimentView(Vertical):
     def run_finished(self, event: RunFinished) -> None:
         """A run ended: done, cancelled, diverged or error."""
 
+    def predicted(self, config: RunConfig, theories: dict[str, Theory]) -> None:
+        """The form's settings changed, or theories of its data arrived: by loss, the
+        form's, mse-mean and mse-sum (the stability meter's, `lab.predict.form_configs`)."""
+
     def history_changed(self) -> None:
         """The run history gained a run (the history view lists it)."""
 
@@ -105,6 +110,18 @@ class ExperimentView(Vertical):
     SUGGESTED: ClassVar[dict[str, object] | None] = None
     """Settings where the view's lesson shows clearly (F5 fills the form with them, every
     other setting at its default, and runs); {} is the book's own settings; None: none."""
+
+    PREMISE: ClassVar[dict[str, object]] = {}
+    """Settings the view's explanation assumes (e.g. clean labels); a run with others is
+    warned about before it starts, and the view's checks say which claims no longer hold."""
+
+    def premise_broken(self, config: RunConfig) -> list[str]:
+        """'outliers 0.1 (the text assumes 0)' for each premise `config` breaks."""
+        return [
+            f"{name} {getattr(config, name):g} (the text assumes {value:g})"
+            for name, value in self.PREMISE.items()
+            if getattr(config, name) != value
+        ]
 
     def reset_own_fields(self) -> None:
         """Put the view's own settings (a sweep's lists) back to their defaults."""

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from linreg_tui.lab.text import fmt_g
+from linreg_tui.lab.verdicts import outcome
 from linreg_tui.ui.widgets.results_table import STATUS_STYLE, Cell, num
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
+    from linreg_tui.engine.records import EpochRecord
 
 
 def finite(value: float | None) -> float | None:
@@ -31,8 +33,10 @@ def vector_cell(values: Sequence[float] | None, spec: str = ".4g") -> Cell:
     return Cell(values[0], ", ".join(fmt_g(v, spec) for v in values))
 
 
-def status_cell(status: str) -> Cell:
-    return Cell(status, status, STATUS_STYLE.get(status, ""))
+def status_cell(status: str, records: Sequence[EpochRecord] = ()) -> Cell:
+    """How a run ended (lab.verdicts.outcome: "rose ×N" for a done run that blew up)."""
+    said = outcome(status, records[0], records[-1]) if records else status
+    return Cell(said, said, STATUS_STYLE.get(said.split()[0] if said else said, ""))
 
 
 def last_batch(cfg: RunConfig) -> int:

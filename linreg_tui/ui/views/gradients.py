@@ -71,6 +71,7 @@ class GradientsView(ExperimentView, view_id="gradients"):
 
     EXPORT_STEM = "gradients"
     SUGGESTED: ClassVar[dict[str, object]] = {"epochs": 20}
+    PREMISE: ClassVar[dict[str, object]] = {"outliers": 0.0}  # "label noise alone"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id or self.VIEW_ID)
@@ -149,7 +150,13 @@ class GradientsView(ExperimentView, view_id="gradients"):
         lines = [head]
         floor = noise_floor(self.config)
         tail = [g for _, g in norms[len(norms) // 2 :]]
-        if floor is not None and len(norms) >= 6:
+        if self.config.outliers > 0 and floor is not None:  # the floor assumes Gaussian noise
+            lines.append(
+                f"[$warning]outliers {self.config.outliers:g} ×{self.config.outlier_scale:g}: "
+                f"labels are not Gaussian noise, so the noise floor ≈ {floor:.2g} does not "
+                "apply (F5: clean labels)[/]"
+            )
+        elif floor is not None and len(norms) >= 6:
             lines.append(
                 f"later epochs: median ‖∇‖ {statistics.median(tail):.2g}; label noise alone "
                 f"gives ≈ {floor:.2g} (B = {last_batch(self.config)} in the last batch)"

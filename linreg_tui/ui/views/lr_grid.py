@@ -11,12 +11,15 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, DEFAULT_LRS, ConfigError
+from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, ConfigError
+from linreg_tui.lab.compare import grid_checks, grid_edges
 from linreg_tui.lab.lists import parse_epochs_list, parse_lrs
 from linreg_tui.lab.plans import SweepPlan, lr_plan
+from linreg_tui.lab.predict import FINE_LRS
 from linreg_tui.lab.text import fmt_short
 from linreg_tui.lab.verdicts import grid_findings
 from linreg_tui.ui.views.base import ExperimentView
+from linreg_tui.ui.views.exercise_parts import finite
 from linreg_tui.ui.widgets.sweep_charts import CurveChart
 from linreg_tui.ui.widgets.sweep_fields import FieldSpec, SweepFields
 from linreg_tui.ui.widgets.sweep_tables import GridTable
@@ -25,7 +28,10 @@ if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.lab.events import RunFinished, RunStarted, SweepRowsCompleted
 
-HINT = "[dim]↑ ended above its start · the form's lr and epochs are unused here[/]"
+HINT = (
+    "[dim]under each lr: its predicted verdict · ↑ ended above its start · the form's lr and "
+    "epochs are unused here[/]"
+)
 
 EXPLANATION = """\
 [b]What to look for[/b]
@@ -42,7 +48,7 @@ instead of falling, the run diverges, and no number of epochs helps.
 lr and epochs trade off only inside the stable range of lr."""
 
 FIELDS = [
-    [FieldSpec("lrs", "lrs", ", ".join(f"{lr:g}" for lr in DEFAULT_LRS),
+    [FieldSpec("lrs", "lrs", ", ".join(f"{lr:g}" for lr in FINE_LRS),
                "learning rates, one grid row each", parse_lrs)],
     [FieldSpec("epochs_list", "epochs", ", ".join(map(str, DEFAULT_EPOCHS_LIST)),
                "training lengths, one grid column each", parse_epochs_list)],
@@ -58,21 +64,9 @@ class LrGridView(ExperimentView, view_id="lr-grid"):
     EXPORT_STEM = "lr-grid"
 
     DEFAULT_CSS = """
-    LrGridView #lr-grid-body { height: 1fr; scrollbar-size-vertical: 1; }
-    LrGridView GridTable {
-        height: auto; max-height: 15;
-        border: round $secondary 50%; border-title-color: $text-secondary;
-        &:focus { border: round $secondary; }
-    }
-    LrGridView CurveChart {
-        height: 12;
-        border: round $primary 50%; border-title-color: $text; border-subtitle-align: right;
-    }
-    LrGridView .sweep-hint { height: auto; }
-    LrGridView .explanation {
-        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $foreground;
-    }
-    """
+    LrGridView { height: 1fr; }
+    LrGridView GridTable { height: auto; max-height: 15; }
+    """  # the rest: app.tcss, "sweep views", shared with the other sweep view
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id or self.VIEW_ID)
@@ -92,6 +86,7 @@ class LrGridView(ExperimentView, view_id="lr-grid"):
         self.table = self.query_one(GridTable)
         self.chart = self.query_one(CurveChart)
         self.explanation = self.query_one("#grid-explanation", Static)
+        self.hint = self.query_one(".sweep-hint", Static)
         self.explanation.border_title = "what to see"
 
     def plan(self, config: RunConfig) -> SweepPlan:
@@ -131,10 +126,16 @@ class LrGridView(ExperimentView, view_id="lr-grid"):
 
     def _explain(self) -> None:
         lines = grid_findings(self.table.lrs, self.table.cells)
+        cells = list(self.table.cells.values())
+        edges = grid_edges(cells)
+        self.hint.update(f"[b]{edges}[/]\n{HINT}" if edges else HINT)
         text = EXPLANATION
         if lines:
             noise = self.base.noise**2 if self.base is not None else math.nan
             text += f"\n\n[b]Measured here[/b] (noise² = {fmt_short(noise)}):\n" + "\n".join(lines)
+        checks = grid_checks(cells)
+        if checks:
+            text += f"\n\n[b]Predicted vs measured[/b] ({edges}):\n" + "\n".join(checks)
         self.explanation.update(text)
 
     def set_log_y(self, log_y: bool) -> None:
@@ -158,9 +159,12 @@ class LrGridView(ExperimentView, view_id="lr-grid"):
                         "val_mse": cell.val_mse,
                         "w_error_norm": cell.w_error_norm,
                         "b_error": cell.b_error,
+                        "predicted": cell.predicted,
                         "diverged": cell.diverged,
                         "diverged_at": cell.diverged_at,
                         "worse_than_start": cell.worse_than_start,
+                        "lr_ms_max": finite(cell.lr_ms_max),
+                        "lr_gd_max": finite(cell.lr_gd_max),
                     }
                 )
         return rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -19,6 +19,7 @@ from linreg_tui.ui.widgets.results_table import Cell, num
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
     from linreg_tui.engine.records import EpochRecord
+    from linreg_tui.engine.theory_records import Theory
     from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 
 SEEDS = 20
@@ -29,7 +30,7 @@ CURVES = (("mean", "primary"), ("sum", "error"), ("sum/B", "success"), ("huber",
 """(legend label, colour) of loss_variants' five runs, in its order."""
 MATCH = 1e-5
 COLUMNS = [("variant", 18, False), ("val MSE", 8, True), ("blew up", 7, True),
-           ("status", 8, False), ("ŵ", 15, False), ("b̂", 7, True), ("train MSE", 9, True),
+           ("status", 11, False), ("ŵ", 15, False), ("b̂", 7, True), ("train MSE", 9, True),
            ("lr", 9, True)]  # fmt: skip
 
 
@@ -68,6 +69,8 @@ class MeanVsSumView(ExperimentView, view_id="mean-vs-sum"):
         super().__init__(id=id or self.VIEW_ID)
         self.runs: list[Run] = []
         """The planned runs of the current job, in order."""
+        self.prediction: tuple[RunConfig, dict[str, Theory]] | None = None
+        """The form's settings and the theories of its data (the stability meter's)."""
 
     def compose(self) -> ComposeResult:
         yield SuggestedSettings(self.SUGGESTED, "the book's, n 1024: full batches", self.TITLE)
@@ -89,6 +92,10 @@ class MeanVsSumView(ExperimentView, view_id="mean-vs-sum"):
 
     def preview(self, config: RunConfig) -> None:
         self.why.set_body(why(config))
+
+    def predicted(self, config: RunConfig, theories: dict[str, Theory]) -> None:
+        self.prediction = (config, theories)
+        self.call_after_refresh(lambda: self.why.set_verdict(self.verdict()))  # once composed
 
     def run_started(self, event: RunStarted) -> None:
         run = self.runs[event.index]
@@ -134,7 +141,33 @@ class MeanVsSumView(ExperimentView, view_id="mean-vs-sum"):
         a, b = mean.records[-1], scaled.records[-1]
         return max(abs(x - y) for x, y in zip((*a.w_hat, a.b_hat), (*b.w_hat, b.b_hat)))
 
+    def predictions(self) -> list[str]:
+        """The edges with and without ÷B and what lr and lr/B do, from the form's data;
+        once the sum at lr ran on that data, whether it did what was predicted."""
+        if self.prediction is None:
+            return []
+        from linreg_tui.lab.compare import mean_sum_check, mean_sum_lines
+        from linreg_tui.lab.predict import edge_key
+
+        config, theories = self.prediction
+        mean, summed = theories.get("mse-mean"), theories.get("mse-sum")
+        if mean is None or summed is None:
+            return []
+        lines = mean_sum_lines(config.lr, summed.batch, mean, summed)
+        if len(self.runs) > SUM and edge_key(self.runs[SUM].config) == edge_key(
+            replace(config, loss="mse-sum")
+        ):
+            run = self.runs[SUM]
+            lines.append(mean_sum_check(run.config.lr, summed, run.blew_up()))
+        return [line for line in lines if line]
+
     def verdict(self) -> list[str]:
+        """What the runs measured, then what the theory predicted for the form's data."""
+        return [*self.measured(), *self.predictions()]
+
+    def measured(self) -> list[str]:
+        if not self.runs:
+            return []
         lines: list[str] = []
         cfg = self.runs[0].config
         bs = cfg.batch_size
@@ -176,7 +209,7 @@ class MeanVsSumView(ExperimentView, view_id="mean-vs-sum"):
                 Cell(run.label, run.label, f"bold {colour}"),
                 num(last.val_mse if last else None, ".2e"),
                 Cell(up, f"{up}/{ended}") if ended else num(None),
-                status_cell(run.status),
+                status_cell(run.status, run.records),
                 vector_cell(last.w_hat if last else None),
                 num(last.b_hat if last else None, ".4g"),
                 num(last.train_mse if last else None, ".2e"),
@@ -229,7 +262,7 @@ def why(cfg: RunConfig) -> str:
         "[b]The edge.[/b] With the summed loss one step multiplies the parameter error by "
         "I − 2·lr·XᵀX (X: the batch, with a ones column for b; the mean divides XᵀX by B). "
         "XᵀX has eigenvalues scattered around B, so lr must stay below about 1/B for "
-        "every step to shrink the error. "
+        "every step to shrink the error (the exact edges of this data: 'predicted' above). "
         f"{where}: batches with an eigenvalue above 1/lr stretch the error, the others "
         "shrink it, and which wins depends on the seed. Hence the count over "
         f"{SEEDS} seeds; sum at lr/B is far inside and should never blow up.\n\n"

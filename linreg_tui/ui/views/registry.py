@@ -84,6 +84,13 @@ VIEWS: Final[list[ViewEntry]] = [
         "sizes",
         "SizesView",
     ),
+    LazyView(  # issue 14: the parameter plane, step by step
+        "sgd-path",
+        "SGD path",
+        "Each SGD step on the loss contours, beside GD; replay, zoom; κ as a setting",
+        "sgd_path",
+        "SgdPathView",
+    ),
     LazyView(  # issue 7: past runs from the history database
         "history",
         "history",

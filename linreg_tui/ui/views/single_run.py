@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.widget import Widget
 
 from linreg_tui.ui.views.base import ExperimentView
@@ -30,8 +31,9 @@ class SingleRunView(ExperimentView, view_id="single-run"):
 
     def compose(self) -> ComposeResult:
         yield LossChart(id="chart")
-        yield ParamsPane(id="params")
-        yield ResultsTable(id="results")
+        with Horizontal(id="run-details"):  # side by side: the chart keeps the rows
+            yield ParamsPane(id="params")
+            yield ResultsTable(id="results")
 
     def preview(self, config: RunConfig) -> None:
         self.query_one(ParamsPane).show(config)
@@ -48,7 +50,9 @@ class SingleRunView(ExperimentView, view_id="single-run"):
 
     def run_finished(self, event: RunFinished) -> None:
         if self.config is not None:
-            self.query_one(ResultsTable).add_result(self.config, event.status, event.last)
+            records = self.query_one(LossChart).records
+            first = records[0] if records else None
+            self.query_one(ResultsTable).add_result(self.config, event.status, event.last, first)
 
     def set_log_y(self, log_y: bool) -> None:
         self.query_one(LossChart).log_y = log_y

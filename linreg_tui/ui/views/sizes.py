@@ -16,12 +16,14 @@ from linreg_tui.engine.config import (
     SIZE_SWEEP_B,
     ConfigError,
 )
+from linreg_tui.lab.compare import size_checks
 from linreg_tui.lab.limits import MAX_RUNS, too_many_seeds, whole
 from linreg_tui.lab.lists import parse_b, parse_seeds, parse_sizes, parse_steps
 from linreg_tui.lab.plans import SweepPlan, sizes_plan
 from linreg_tui.lab.text import fmt_slope
 from linreg_tui.lab.verdicts import size_findings, size_regime
 from linreg_tui.ui.views.base import ExperimentView
+from linreg_tui.ui.views.exercise_parts import finite
 from linreg_tui.ui.widgets.sweep_charts import Series, SizeChart
 from linreg_tui.ui.widgets.sweep_fields import FieldSpec, SweepFields
 from linreg_tui.ui.widgets.sweep_tables import SizeTable
@@ -72,25 +74,14 @@ class SizesView(ExperimentView, view_id="sizes"):
     """Size sweep: per-size table, log-log chart with slopes, the regimes explained."""
 
     SUGGESTED: ClassVar[dict[str, object] | None] = {}  # the book's settings, b = 4
+    PREMISE: ClassVar[dict[str, object]] = {"lr": 0.03, "batch_size": 32, "epochs": 3}
 
     EXPORT_STEM = "sizes"
 
     DEFAULT_CSS = """
-    SizesView #sizes-body { height: 1fr; scrollbar-size-vertical: 1; }
-    SizesView SizeTable {
-        height: auto; max-height: 16; scrollbar-size-horizontal: 1;
-        border: round $secondary 50%; border-title-color: $text-secondary;
-        &:focus { border: round $secondary; }
-    }
-    SizesView SizeChart {
-        height: 12;
-        border: round $primary 50%; border-title-color: $text; border-subtitle-align: right;
-    }
-    SizesView .sweep-hint { height: auto; }
-    SizesView .explanation {
-        height: auto; padding: 0 1; border: round $accent 50%; border-title-color: $foreground;
-    }
-    """
+    SizesView { height: 1fr; }
+    SizesView SizeTable { height: auto; max-height: 16; scrollbar-size-horizontal: 1; }
+    """  # the rest: app.tcss, "sweep views", shared with the other sweep view
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id or self.VIEW_ID)
@@ -102,8 +93,8 @@ class SizesView(ExperimentView, view_id="sizes"):
         with VerticalScroll(id="sizes-body"):
             yield SweepFields("sizes", FIELDS)
             yield Static(HINT, classes="sweep-hint")
+            yield SizeChart(id="sizes-chart")  # the chart first: the lesson is its slopes
             yield SizeTable(id="sizes-table")
-            yield SizeChart(id="sizes-chart")
             yield Static(EXPLANATION, classes="explanation", id="sizes-explanation")
 
     def on_mount(self) -> None:
@@ -166,16 +157,21 @@ class SizesView(ExperimentView, view_id="sizes"):
         floors = [s.lstsq_w_error_norm.mean for s in self.summaries]
         self.chart.show(
             [
-                Series(f"SGD, slope {fmt_slope(slopes.sgd_w)}", sizes, means, "warning",
+                Series(f"SGD {fmt_slope(slopes.sgd_w)}", sizes, means, "warning",
                        slopes.sgd_sizes),
-                Series(f"floor, slope {fmt_slope(slopes.floor_w)}", sizes, floors, "primary",
+                Series(f"floor {fmt_slope(slopes.floor_w)}", sizes, floors, "primary",
                        sizes),
+                Series("predicted", sizes, [s.predicted_w_error for s in self.summaries],
+                       "success", dashed=True),
             ]
         )  # fmt: skip
         text = EXPLANATION
         if self.summaries:
             lines = size_findings(self.summaries, slopes)
             text = "[b]Measured here[/b]\n" + "\n".join(lines) + "\n\n" + EXPLANATION
+            checks = size_checks(self.summaries)
+            if checks:
+                text = "[b]Predicted vs measured[/b]\n" + "\n".join(checks) + "\n\n" + text
         self.explanation.update(text)
 
     def set_log_y(self, log_y: bool) -> None:
@@ -195,6 +191,8 @@ class SizesView(ExperimentView, view_id="sizes"):
             row["floor_w_error_norm_mean"] = s.lstsq_w_error_norm.mean
             row["floor_b_error_mean"] = s.lstsq_b_error.mean
             row["train_mse_mean"], row["val_mse_mean"] = s.train_mse.mean, s.val_mse.mean
+            row["predicted_w_error"] = finite(s.predicted_w_error)
+            row["predicted_b_error"] = finite(s.predicted_b_error)
             row["diverged"] = s.diverged
             rows.append(row)
         return rows

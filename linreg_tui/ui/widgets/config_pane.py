@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from linreg_tui.engine.config import (
     ConfigError,
     RunConfig,
 )
+from linreg_tui.store.paths import clipped
 from linreg_tui.ui.text import plain
 from linreg_tui.ui.widgets.checkbox import LabCheckbox
 from linreg_tui.ui.widgets.fields import (
@@ -33,6 +35,7 @@ from linreg_tui.ui.widgets.fields import (
     to_text,
 )
 from linreg_tui.ui.widgets.select import LabSelect
+from linreg_tui.ui.widgets.stability_meter import StabilityMeter
 
 INIT_NOTE = "NB: d2l's own code really trains from torch-default."
 
@@ -108,7 +111,7 @@ class ConfigPane(Vertical):
         else:
             control = Input(  # text, not "number": "1x" is shown and refused, not cut to "1"
                 to_text(name, value),
-                validators=[FieldValidator(name)],
+                validators=[FieldValidator(name, self.readable_values)],
                 compact=True,
             )
         control.id = name
@@ -119,9 +122,24 @@ class ConfigPane(Vertical):
         if kind == "choice":
             yield Static(choice_hint(name, value), classes="hint", id=f"hint-{name}")
         yield Static("", classes="field-error", id=f"error-{name}")
+        if name == "lr":
+            yield StabilityMeter(id="stability-meter")
 
     def on_mount(self) -> None:
         self.border_title = "configuration"
+        self.meter = self.query_one(StabilityMeter)
+        self.call_after_refresh(self._follow)
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _follow(self) -> None:
+        """The stability meter follows the form (None while a field is invalid)."""
+        try:
+            config: RunConfig | None = RunConfig(**self.values())  # type: ignore[arg-type]
+        except ConfigError:
+            config = None
+        self.meter.follow(config)
 
     # -- instant feedback ---------------------------------------------------------------
 
@@ -133,6 +151,25 @@ class ConfigPane(Vertical):
             self._mark(name, None)
         else:
             self._mark(name, result.failure_descriptions[0])
+        for other, control in self.controls.items():  # a mark that depended on this field
+            if other != name and isinstance(control, Input) and not control.is_valid:
+                control.validate(control.value)
+                error = check(other, control.value, self.readable_values())
+                self._mark(other, None if error is None else str(error))
+
+    def readable_values(self) -> dict[str, object]:
+        """The fields' values that parse (a half-typed one is left out)."""
+        values: dict[str, object] = {}
+        for name in FIELD_NAMES:
+            control = self.controls.get(name)
+            if control is None:
+                values[name] = self.unmounted.get(name, getattr(self.config, name))
+                continue
+            with contextlib.suppress(ConfigError):
+                values[name] = (
+                    parse(name, control.value) if isinstance(control, Input) else control.value
+                )
+        return values
 
     @on(Select.Changed)
     def _choice_changed(self, event: Select.Changed) -> None:
@@ -155,7 +192,7 @@ class ConfigPane(Vertical):
             return
         self.query_one(f"#row-{name}").set_class(message is not None, "-invalid")
         error = self.query_one(f"#error-{name}", Static)
-        error.update(plain(message or ""))  # it may quote what was typed: not markup
+        error.update(plain(clipped(message or "")))  # it may quote what was typed: not markup
         error.set_class(message is not None, "-shown")
 
     # -- reading the form ---------------------------------------------------------------
@@ -182,7 +219,7 @@ class ConfigPane(Vertical):
         for name, control in self.controls.items():  # mark every bad field, not just one
             if isinstance(control, Input):
                 control.validate(control.value)
-                error = check(name, control.value)
+                error = check(name, control.value, self.readable_values())
                 self._mark(name, None if error is None else str(error))
         try:
             config = RunConfig(**self.values())  # type: ignore[arg-type]

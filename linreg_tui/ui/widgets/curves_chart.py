@@ -11,7 +11,7 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from linreg_tui.ui.widgets.loss_chart import plot_series, plottable
+from linreg_tui.ui.widgets.loss_chart import epoch_ticks, plot_series, plottable
 
 COLOURS: dict[str, str] = {
     "primary": "#0178D4",
@@ -106,8 +106,7 @@ class CurvesChart(PlotextPlot):
         plt.clear_figure()  # no axis labels: the title names both, and the row is precious
         x_max = max(math.ceil(self.x_max), 1)
         plt.xlim(0, x_max)
-        step = math.ceil(x_max / max(min(x_max, width // 8), 1))
-        plt.xticks(list(range(0, x_max + 1, step)))  # x counts epochs: whole ticks
+        plt.xticks(epoch_ticks(x_max, width))
         series = [(c.points, c.marker, self.colour_of(c.colour).rgb) for c in self.curves.values()]
         plot_series(plt, series, self.log_y, width, self.size.height)
 

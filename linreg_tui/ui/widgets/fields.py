@@ -6,6 +6,8 @@ form and the command line refuse exactly what the engine refuses, in the same wo
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Final, Literal
 
@@ -13,13 +15,15 @@ from textual.validation import ValidationResult, Validator
 
 from linreg_tui.engine.config import FIELD_NAMES, RULES, ConfigError, RunConfig
 from linreg_tui.lab.lists import parse_list
+from linreg_tui.store.paths import shown
 
 FieldKind = Literal["floats", "float", "int", "bool", "choice"]
 
 GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("training", ("lr", "batch_size", "epochs", "loss", "delta", "init", "steps", "average")),
-    ("data", ("w", "b", "noise", "num_train", "num_val", "outliers", "outlier_scale", "seed")),
-)
+    ("data", ("w", "b", "noise", "scales", "correlation", "num_train", "num_val", "outliers",
+              "outlier_scale", "seed")),
+)  # fmt: skip
 """Form sections, most-tuned first; a field the engine adds later lands in 'more'."""
 
 
@@ -71,13 +75,22 @@ def parse(name: str, text: str) -> object:
         return float(text)
     except ValueError:
         problem = RULES.get(name, "is not valid")
-        raise ConfigError(name, f"{problem} (got {text!r})" if text else problem) from None
+        raise ConfigError(name, f"{problem} (got {shown(text)})" if text else problem) from None
 
 
-def check(name: str, text: str) -> ConfigError | None:
-    """The error of one field's text on its own (defaults elsewhere), or None."""
+def check(name: str, text: str, others: Mapping[str, object] | None = None) -> ConfigError | None:
+    """The error of one field's text with the `others` fields' values (those that make a
+    valid configuration; the defaults if they don't), or None. Against the defaults alone,
+    epochs 200,000 was marked too long even with batch_size 1,000 (issue 16)."""
+    base = RunConfig()
+    if others:
+        with contextlib.suppress(ConfigError):
+            base = RunConfig.from_mapping({k: v for k, v in others.items() if k != name})
     try:
-        replace(RunConfig(), **{name: parse(name, text)})  # type: ignore[arg-type]
+        value = parse(name, text)
+        if name == "scales" and isinstance(value, tuple) and len(value) != base.features:
+            base = replace(base, w=(1.0,) * len(value))  # as many weights as scales
+        replace(base, **{name: value})  # type: ignore[arg-type]
     except ConfigError as error:
         return error if error.field == name else None
     return None
@@ -86,10 +99,12 @@ def check(name: str, text: str) -> ConfigError | None:
 class FieldValidator(Validator):
     """Input validator for one RunConfig field, as strict as RunConfig itself."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, others: Callable[[], Mapping[str, object]] | None = None) -> None:
         super().__init__()
         self.field = name
+        self.others = others
+        """The form's other values now (parsed, the unreadable ones left out)."""
 
     def validate(self, value: str) -> ValidationResult:
-        error = check(self.field, value)
+        error = check(self.field, value, self.others() if self.others else None)
         return self.success() if error is None else self.failure(str(error), value)

@@ -56,7 +56,8 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
         super().__init__()
-        where = ["everywhere", "in a field", "in a select", "in the table", "in the history"]
+        where = ["everywhere", "in a field", "in a select", "in the table", "on the plane",
+                 "in the history"]  # fmt: skip
         self.rows = sorted(
             [*rows, *EXTRA_KEYS], key=lambda row: where.index(row[0]) if row[0] in where else 9
         )
@@ -67,11 +68,16 @@ class HelpScreen(ModalScreen[None]):
         app_bindings: Iterable[BindingType],
         table_bindings: Iterable[BindingType],
         history_bindings: Iterable[BindingType] = (),
+        plane_bindings: Iterable[BindingType] = (),
     ) -> HelpScreen:
-        """The help for the app's own keys, the results tables' and the history list's."""
-        display = {"escape": "esc", "space": "space", "delete": "del"}
+        """The help for the app's own keys, the results tables', the history list's and the
+        parameter plane's."""
+        display = {"escape": "esc", "space": "space", "delete": "del", "full_stop": ".",
+                   "comma": ",", "greater_than_sign": ">", "less_than_sign": "<", "plus": "+",
+                   "equals_sign": "=", "minus": "-"}  # fmt: skip
         rows = binding_rows("everywhere", app_bindings, display)
         rows += binding_rows("in the table", table_bindings, display)
+        rows += binding_rows("on the plane", plane_bindings, display)
         return cls(rows + binding_rows("in the history", history_bindings, display))
 
     def compose(self) -> ComposeResult:

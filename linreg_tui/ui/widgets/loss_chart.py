@@ -120,7 +120,9 @@ class LossChart(PlotextPlot):
         plt.xlabel("epoch")
         plt.ylabel("MSE (log)" if self.log_y else "MSE")
         records = self.records
-        plt.xlim(0, max(self.total_epochs or 0, records[-1].epoch if records else 0, 1))
+        x_max = max(self.total_epochs or 0, records[-1].epoch if records else 0, 1)
+        plt.xlim(0, x_max)
+        plt.xticks(epoch_ticks(x_max, width))
         if not records:
             return
         shown = [records[i] for i in decimate(len(records), 2 * width)]  # once for both
@@ -153,6 +155,12 @@ class LossChart(PlotextPlot):
 
 Series = tuple[Sequence[tuple[float, float]], str, tuple[int, int, int]]
 """(x, value) points, a plotext marker and an RGB colour."""
+
+
+def epoch_ticks(x_max: int, width: int) -> list[int]:
+    """Whole epochs for the x axis, about one per 8 columns (x counts epochs: no 0.75)."""
+    step = math.ceil(x_max / max(min(x_max, width // 8), 1))
+    return list(range(0, x_max + 1, step))
 
 
 def plot_series(plt: Any, series: Iterable[Series], log_y: bool, width: int, height: int) -> None:

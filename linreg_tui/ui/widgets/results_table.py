@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import JustifyMethod
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from linreg_tui.lab.text import fmt_g
+from linreg_tui.lab.verdicts import outcome
 
 if TYPE_CHECKING:
     from linreg_tui.engine.config import RunConfig
@@ -35,7 +37,14 @@ Fixed widths also dodge a Textual 8.2.8 DataTable cache that can keep drawing a 
 added during a busy frame with the widths of the empty table."""
 TEXT_COLUMNS = frozenset({"status", "loss"})
 """Left-aligned columns; the rest hold numbers and align right."""
-STATUS_STYLE = {"done": "green", "cancelled": "yellow", "diverged": "bold red", "error": "red"}
+STATUS_STYLE = {
+    "done": "green",
+    "cancelled": "yellow",
+    "diverged": "bold red",
+    "rose": "bold red",
+    "failed": "red",
+}
+"""By the first word of a run's outcome (lab.verdicts.outcome)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,13 @@ class Cell:
         return (0, self.value) if math.isfinite(self.value) else (1, 0.0)
 
 
+def fit(cell: Cell, width: int) -> Cell:
+    """`cell`, its text ending in "…" if it is wider than `width` (0: any width)."""
+    if not width or len(cell.text) <= width:
+        return cell
+    return Cell(cell.value, cell.text[: width - 1] + "…", cell.style)
+
+
 def num(value: float | None, spec: str = ".3g") -> Cell:
     """A numeric cell; None (no record) sorts and shows like a non-finite value."""
     return Cell(math.nan if value is None else value, fmt_g(value, spec))
@@ -76,6 +92,12 @@ class SortableTable(DataTable[Cell]):
         """The border title when unsorted."""
         self.sorted_by: tuple[int, bool] | None = None
         """(column index, reversed) of the last sort."""
+
+    def add_row(self, *cells: Cell, **kwargs: Any) -> RowKey:  # type: ignore[override]
+        """Add a row; a cell wider than its (fixed) column ends in "…", never cut silently
+        (a sizes sweep's "n 5..10240" read "n 5..1024")."""
+        fitted = [fit(cell, column.width) for cell, column in zip(cells, self.ordered_columns)]
+        return super().add_row(*fitted, *cells[len(fitted) :], **kwargs)
 
     def action_sort(self) -> None:
         """Sort by the cursor's column; again on the same column reverses the order."""
@@ -107,14 +129,22 @@ class ResultsTable(SortableTable):
             justify: JustifyMethod = "left" if label in TEXT_COLUMNS else "right"
             self.add_column(Text(label, justify=justify), key=label, width=width)
 
-    def add_result(self, cfg: RunConfig, status: RunStatus, last: EpochRecord | None) -> None:
-        """Append a finished run and move the cursor to it."""
+    def add_result(
+        self,
+        cfg: RunConfig,
+        status: RunStatus,
+        last: EpochRecord | None,
+        first: EpochRecord | None = None,
+    ) -> None:
+        """Append a finished run (its outcome from its first and last records) and move the
+        cursor to it."""
+        said = outcome(status, first, last)
         number = self.row_count + 1
         epochs = last.epoch if last is not None else 0
         reached = str(epochs) if epochs == cfg.total_epochs else f"{epochs}/{cfg.total_epochs}"
         self.add_row(
             Cell(number, str(number)),
-            Cell(status, status, STATUS_STYLE.get(status, "")),
+            Cell(said, said, STATUS_STYLE.get(said.split()[0], "")),
             num(cfg.lr),
             Cell(cfg.batch_size, str(cfg.batch_size)),
             Cell(epochs, reached),

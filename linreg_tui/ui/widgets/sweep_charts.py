@@ -6,6 +6,7 @@ ticks we label ourselves, never a non-finite value, and at most ~2 points per co
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ class Series:
     """A theme variable name ('primary') or a colour."""
     fit_on: Sequence[int] = ()
     """The sizes the fitted line spans (those its slope was fitted on); () for none."""
+    dashed: bool = False
+    """A prediction: a dashed line through the values, no dots, no fit."""
 
 
 def fit_line(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
@@ -110,14 +113,15 @@ class SizeChart(PlotextPlot):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.border_title = "‖w−ŵ‖ vs n, log-log · ● mean, ─ fit"
+        self.border_title = "‖w−ŵ‖ vs n, log-log · ● mean ─ fit"
 
     def show(self, series: list[Series]) -> None:
         """Replace the curves; the legend (with slopes) goes in the border subtitle."""
         self.series = series
         theme = self.app.theme_variables
         self.border_subtitle = "  ".join(
-            f"[{theme.get(s.colour, s.colour)}]● {s.label}[/]" for s in series
+            f"[{theme.get(s.colour, s.colour)}]{'┄' if s.dashed else '●'} {s.label}[/]"
+            for s in series
         )
         self.refresh()
 
@@ -130,7 +134,7 @@ class SizeChart(PlotextPlot):
         plt.clear_figure()
         plt.xlabel("n (log)")
         plotted = []
-        for s in self.series:
+        for s in sorted(self.series, key=lambda s: not s.dashed):  # dashes under the dots
             points = [
                 (math.log10(n), y)
                 for n, e in zip(s.sizes, s.errors, strict=True)
@@ -139,6 +143,12 @@ class SizeChart(PlotextPlot):
             if not points:
                 continue
             rgb = Color.parse(self.app.theme_variables.get(s.colour, s.colour)).rgb
+            if s.dashed:
+                xs, ys = dashes(points, max(self.size.width - 8, 8))
+                if xs:
+                    plt.scatter(xs, ys, marker="braille", color=rgb)
+                plotted.extend(points)
+                continue
             fitted = [(x, y) for x, y in points if round(10**x) in set(s.fit_on)]
             line = fit_line(fitted)
             if line is not None:
@@ -158,6 +168,29 @@ class SizeChart(PlotextPlot):
         plt.ylim(low, high)
         rows = max(self.size.height - 4, 2)
         plt.yticks(*log_ticks(low, high, most=max(rows // 2, 2)))
+
+
+def dashes(
+    points: Sequence[tuple[float, float]], columns: int, on: int = 2, off: int = 1
+) -> tuple[list[float], list[float]]:
+    """Braille dots along the polyline through `points`, `on` columns drawn and `off` left
+    blank in turn over a plot `columns` wide: a dashed line (plotext draws none)."""
+    if len(points) < 2:
+        return [p[0] for p in points], [p[1] for p in points]
+    span = points[-1][0] - points[0][0] or 1.0
+    step = span / (2 * columns)  # braille: two dots per column
+    xs, ys, k = [], [], 0
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        n = max(int((x1 - x0) / step), 1)
+        for i in range(n):
+            if (k // 2) % (on + off) < on:
+                t = i / n
+                xs.append(x0 + t * (x1 - x0))
+                ys.append(y0 + t * (y1 - y0))
+            k += 1
+    xs.append(points[-1][0])
+    ys.append(points[-1][1])
+    return xs, ys
 
 
 def _decade(k: int) -> str:

@@ -16,13 +16,15 @@ from rich.text import Text
 from textual.color import Color
 from textual.widgets import DataTable
 
-from linreg_tui.lab.text import fmt_short
+from linreg_tui.lab.text import fmt_ratio, fmt_short
 
 if TYPE_CHECKING:
     from linreg_tui.engine.results import GridCell, SizeSummary, Spread
 
-CELL_WIDTH = 9
-"""A grid cell: 'diverged' or '1.2e-4' centred, two lines (val MSE, then ||w - w_hat||)."""
+CELL_WIDTH = 8
+"""A grid cell: 'diverged' or '1.2e-4' centred, two lines (val MSE, then ||w - w_hat||);
+8, not 9: four columns and the lr with its predicted verdict fit 80 columns beside the
+form (each cell has its own background: no gap is needed)."""
 
 
 def spread(s: Spread) -> str:
@@ -50,13 +52,12 @@ class GridTable(DataTable[Text]):
         """An empty grid of the planned shape, '…' in every cell."""
         self.lrs, self.epochs, self.cells = tuple(lrs), tuple(epochs), {}
         self.clear(columns=True)
-        self.add_column(Text("lr ", justify="right"), key="lr", width=7)
+        self.add_column(Text("lr".rjust(LABEL_WIDTH - 1)), key="lr", width=LABEL_WIDTH)
         for e in self.epochs:
             self.add_column(Text(f"{e} ep", justify="center"), key=str(e), width=CELL_WIDTH)
         waiting = Text("\n".join(["…".center(CELL_WIDTH), ""]))
         for i, lr in enumerate(self.lrs):
-            label = Text(f"{lr:g} \n", justify="right", style="bold")
-            self.add_row(label, *[waiting] * len(self.epochs), key=str(i), height=2)
+            self.add_row(_label(lr, ""), *[waiting] * len(self.epochs), key=str(i), height=2)
 
     def add(self, cells: Sequence[GridCell]) -> None:
         """Fill in cells, then recolour the grid (the colour scale spans every cell)."""
@@ -68,6 +69,7 @@ class GridTable(DataTable[Text]):
             if lr in self.lrs and epochs in self.epochs:
                 row = str(self.lrs.index(lr))
                 self.update_cell(row, str(epochs), self._cell_text(cell, low, high))
+                self.update_cell(row, "lr", _label(lr, cell.predicted))
 
     def cell_at(self, row: int, column: int) -> GridCell | None:
         """The cell under a cursor position; the lr column gives that lr's longest run."""
@@ -105,6 +107,18 @@ class GridTable(DataTable[Text]):
 
 
 _STOPS = (("success", "#4EBF71"), ("warning", "#ffa62b"), ("error", "#ba3c5b"))
+LABEL_WIDTH = 9
+"""The lr column: the lr, and under it the verdict the theory predicted for it."""
+PREDICTED_STYLE = {"stable": "green", "edge": "yellow", "diverges": "red", "bounces": "yellow"}
+
+
+def _label(lr: float, predicted: str) -> Text:
+    """A row's label: the lr in bold, the predicted verdict under it ('' until known)."""
+    width = LABEL_WIDTH - 1  # padded here: a trailing space of a right-justified line is lost
+    first = f"{lr:g}".rjust(width) + "\n"
+    label = Text(first + predicted.rjust(width), style="bold")
+    label.stylize(PREDICTED_STYLE.get(predicted, ""), len(first), len(label))
+    return label
 
 
 def _plain(cell: GridCell) -> bool:
@@ -124,6 +138,13 @@ SIZE_COLUMNS = {
 REGIME_STYLE = {"at floor": "green", "lr plateau": "yellow", "too few steps": "red"}
 MAX_COMPONENTS = 3
 """Weight components with a column each; more features show ‖w−ŵ‖ instead."""
+
+
+def fit_text(text: Text, width: int) -> Text:
+    """`text`, ending in "…" if it is wider than `width`: a number is never cut silently."""
+    if text.cell_len > width:
+        text.truncate(width, overflow="ellipsis")
+    return text
 
 
 class SizeTable(DataTable[Text]):
@@ -160,7 +181,7 @@ class SizeTable(DataTable[Text]):
             cells = [
                 Text(str(s.size), justify="right"),
                 Text(regime, style=REGIME_STYLE.get(regime, "bold red")),
-                Text(f"{ratio:.1f}" if math.isfinite(ratio) else "·", justify="right"),
+                Text(fmt_ratio(ratio), justify="right"),
                 *[Text(spread(e), justify="right") for e in errors],
                 Text(spread(s.b_error), justify="right"),
                 Text(fmt_short(s.lstsq_w_error_norm.mean), justify="right"),
@@ -168,4 +189,5 @@ class SizeTable(DataTable[Text]):
                 Text(fmt_short(s.train_mse.mean), justify="right"),
                 Text(fmt_short(s.val_mse.mean), justify="right"),
             ]
-            self.add_row(*cells, key=str(s.size))
+            widths = [column.width for column in self.ordered_columns]
+            self.add_row(*map(fit_text, cells, widths), key=str(s.size))
