@@ -80,10 +80,12 @@ class LinregApp(LayoutApp):
         """The form's settings and the theories of its data the stability meter shows."""
 
     def compose(self) -> ComposeResult:
+        lazy = not self.is_headless if self.lazy_views is None else self.lazy_views
+        if lazy:  # in a terminal: what the first frame need not wait for (ui/startup.py)
+            narrow = self.size_classes()  # before the widgets: their first styling has them
+            defer_auto_focus(self)  # the first field is focused after the first frame
+            self.set_class(narrow, "-form-open")  # which opens a narrow form: from the start
         with Horizontal(id="main"):
-            lazy = not self.is_headless if self.lazy_views is None else self.lazy_views
-            if lazy:
-                defer_auto_focus(self)  # the first field is focused after the first frame
             choices = [(v.TITLE, v.VIEW_ID) for v in VIEWS]
             yield ConfigPane(self.config, choices, lazy=lazy, id="config")
             with ContentSwitcher(initial=VIEWS[0].VIEW_ID, id="views"):

@@ -17,7 +17,7 @@ from textual.events import DescendantFocus
 from textual.widgets import ContentSwitcher, Select
 
 from linreg_tui.ui.jobs import JobApp
-from linreg_tui.ui.startup import settle_gc
+from linreg_tui.ui.startup import focus_pending, settle_gc
 from linreg_tui.ui.views import VIEWS, ExperimentView
 
 if TYPE_CHECKING:
@@ -41,13 +41,22 @@ class LayoutApp(JobApp):
     mounting_views: asyncio.Event | None
     theories: tuple[RunConfig, dict[str, Theory]] | None
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
+    def size_classes(self) -> bool:
+        """Set the classes app.tcss lays out by (the chart gets the rows of a short
+        terminal, a narrow one opens the form on demand); True if narrow. Called from
+        compose too, before there is anything to restyle: set on the first Resize, they
+        restyled every widget before the first frame (~30 ms)."""
+        self.set_class(self.size.height < 30, "-short")
         narrow = self.size.width < NARROW
-        self.set_class(narrow, "-narrow")  # the form opens on demand
+        self.set_class(narrow, "-narrow")
+        return narrow
+
+    def on_resize(self) -> None:
+        narrow = self.size_classes()
         if narrow and getattr(self, "form", None) is not None:
             focused = self.focused  # open while it has focus: a hidden field must never hold it
-            self.open_form(focused is not None and self.form in focused.ancestors_with_self)
+            in_form = focused is not None and self.form in focused.ancestors_with_self
+            self.open_form(in_form or focus_pending(self))  # or it gets it after the first frame
 
     def open_form(self, open_: bool = True) -> None:
         """Show (or, when the terminal is narrow, hide) the form; hidden, it gives the

@@ -64,14 +64,17 @@ class FirstFrameProbe(LinregApp):
 
     CSS_PATH = str(Path(inspect.getfile(LinregApp)).with_name("app.tcss"))
     focused_at_first_frame: object = "not yet"
+    form_shown_at_first_frame = False
 
     def on_ready(self) -> None:  # Textual calls LinregApp.on_ready after this one
         self.focused_at_first_frame = self.focused
+        self.form_shown_at_first_frame = self.form.display and self.form.region.width > 0
 
 
 async def test_in_a_terminal_focus_and_collections_wait_for_the_first_frame() -> None:
     """ui/startup.py: the first field is focused just after the first frame (focusing it
-    restyles the whole form), and the garbage collector that `cli.start_app` turned off
+    restyles the whole form) while a narrow terminal shows the form from the first frame
+    on, and the garbage collector that `cli.start_app` turned off
     is back on once the views behind the first are mounted."""
     gc.disable()  # as cli.start_app does
     try:
@@ -82,6 +85,9 @@ async def test_in_a_terminal_focus_and_collections_wait_for_the_first_frame() ->
             await wait_for(pilot, app.mounting_views.is_set, timeout=10)
             assert app.focused_at_first_frame is None
             assert app.focused is app.query_one("#lr")
+            # 80 columns are narrow: the form opens where a field has the focus, so the
+            # first frame shows it already (not a frame later, when the focus comes)
+            assert app.has_class("-narrow") and app.form_shown_at_first_frame
             assert gc.isenabled() and gc.get_freeze_count() > 0
     finally:
         gc.enable()
