@@ -36,7 +36,7 @@ MAX_VALUES = 1_000_000
 """What the view holds of a trace: (steps + 1) x (features + 2) x 2 paths, 125,000 steps
 at two weights (some 400 bytes of Python objects a step and path); `linreg-tui trace`
 takes longer ones."""
-WIDE = 100
+WIDE = 130
 """At least this many columns: the readout goes beside the plane, else under it."""
 LEGEND = (
     "[$accent]━ SGD[/] [$success]━ GD[/] ★ fit + true [$error]◯ ball 2σ[/] [$text-muted]━ axes[/]"
