@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from linreg_tui.cli.common import EXIT_OK, csv_output, describe_config, emit, save_config_if_asked
-from linreg_tui.cli.settings import config_from_args
 from linreg_tui.cli.jobs import rows, run_plan
 from linreg_tui.cli.parser import UsageError, add_command, add_io_flags
+from linreg_tui.cli.settings import config_from_args
 from linreg_tui.cli.table import Column, Table
 from linreg_tui.engine.config import ConfigError
 from linreg_tui.lab.events import Event
