@@ -80,6 +80,7 @@ class LinregApp(LayoutApp):
         """The form's settings and the theories of its data the stability meter shows."""
 
     def compose(self) -> ComposeResult:
+        self.open_form()  # a learner starts at the form; a narrow terminal hides it on F2 or a run
         with Horizontal(id="main"):
             lazy = not self.is_headless if self.lazy_views is None else self.lazy_views
             if lazy:
@@ -254,9 +255,9 @@ class LinregApp(LayoutApp):
         self.action_run()
 
     @on(Input.Changed)
-    def _field_changed(self) -> None:
-        if self.running:
-            return
+    def _field_changed(self, event: Input.Changed) -> None:
+        if self.running or self.form not in event.input.ancestors:
+            return  # a view's own field: its refusal stays until the view's next plan
         try:
             RunConfig(**self.form.values())  # type: ignore[arg-type]
         except ConfigError:

@@ -45,9 +45,9 @@ class LayoutApp(JobApp):
         self.set_class(self.size.height < 30, "-short")  # app.tcss gives the chart the rows
         narrow = self.size.width < NARROW
         self.set_class(narrow, "-narrow")  # the form opens on demand
-        if narrow and getattr(self, "form", None) is not None:
-            focused = self.focused  # open while it has focus: a hidden field must never hold it
-            self.open_form(focused is not None and self.form in focused.ancestors_with_self)
+        focused = self.focused  # a hidden field must never hold the focus
+        if narrow and focused is not None and getattr(self, "form", None) is not None:
+            self.open_form(self.form in focused.ancestors_with_self)
 
     def open_form(self, open_: bool = True) -> None:
         """Show (or, when the terminal is narrow, hide) the form; hidden, it gives the
