@@ -3,11 +3,13 @@ measured side by side.
 
     python bench/bench_engine.py            # about two minutes
     python bench/bench_engine.py --scale    # the scale table only
+    python bench/bench_engine.py --jobs     # each view's default job only
 
 Prints: the engine's time per epoch against a minimal hand-written torch loop, the
-12-size sweep with 20 seeds against one seed, resident memory over 20 sweeps, and the
-scale table: one epoch of `train()` against the same epoch written by hand, as n and d
-grow.
+12-size sweep with 20 seeds against one seed, resident memory over 20 sweeps, each app
+view's default job against one default run (CPU time, no front end: bench_ui.py [3] has
+them in the app), and the scale table: one epoch of `train()` against the same epoch
+written by hand, as n and d grow.
 """
 
 from __future__ import annotations
@@ -131,14 +133,46 @@ def scale_table() -> None:
     print("  (target: ratio <= 1.2 in every row)")
 
 
+def view_jobs() -> None:
+    """Each app view's default job (`lab.run.run_job`, no front end) against one default
+    run, in CPU time: runs of one shape train side by side (`lab.grouped`)."""
+    from linreg_tui.engine.config import DEFAULT_EPOCHS_LIST, DEFAULT_LRS, DEFAULT_SEEDS
+    from linreg_tui.lab.plans import loss_plan, lr_plan, robust_plan, single_run, sizes_plan
+    from linreg_tui.lab.run import run_job
+
+    base = RunConfig()
+    plans = {
+        "one default run": single_run(base),
+        "mean vs sum (43 runs)": loss_plan(base, seeds=20),
+        "mean vs sum one at a time": replace(loss_plan(base, seeds=20), batched=False),
+        "robust loss (3 runs)": robust_plan(base),
+        "lr x epochs": lr_plan(base, DEFAULT_LRS, DEFAULT_EPOCHS_LIST),
+        "sizes": sizes_plan(base, DEFAULT_SIZES, DEFAULT_SEEDS, b=4.0),
+    }
+    jobs = {
+        name: partial(run_job, plan, 1, lambda e: None, lambda: False)
+        for name, plan in plans.items()
+    }
+    for job in jobs.values():
+        job()
+    t = interleaved(jobs, 5, clock=time.process_time)
+    one = t["one default run"]
+    for name, seconds in t.items():
+        print(
+            f"[15] {name}: {seconds * 1e3:.1f} ms CPU, {seconds / one:.2f} x one default run"
+            + ("" if name.startswith(("one ", "mean vs sum one")) else " (target <= 3)")
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="store_true", help="print the scale table only")
+    parser.add_argument("--jobs", action="store_true", help="print the views' jobs only")
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(f"{machine()}, {torch.get_num_threads()} torch thread")
-    if args.scale:
-        scale_table()
+    if args.scale or args.jobs:
+        (scale_table if args.scale else view_jobs)()
         return
     cfg = RunConfig(epochs=EPOCHS)
     engine_loop(cfg)
@@ -171,6 +205,7 @@ def main() -> None:
         f"240-run sweep, {sweeps[-1]:.0f} MiB after 20; ratio {sweeps[-1] / sweeps[1]:.3f}"
         " (target <= 1.2)"
     )
+    view_jobs()
     scale_table()
 
 

@@ -40,6 +40,9 @@ from linreg_tui.engine.config import RunConfig
 CTRL_R = b"\x12"
 F4 = b"\x1bOS"
 BENCH = Path(__file__).resolve().parent
+FIRST_FRAME = "╭".encode()
+"""A rounded corner: in the first frame of the app (its panels) and of the empty app (its
+Static's border). A footer's keys come a frame later."""
 LONG_EPOCHS = 1000
 
 
@@ -66,9 +69,10 @@ def timed_process(argv: list[str], cwd: str | None = None) -> tuple[float, float
 
 
 def first_frame(argv: list[str], cwd: str | None = None) -> float:
-    """Seconds from launch until "configuration" is painted in a 100x30 pseudo-terminal."""
+    """Seconds from launch until the first frame (its footer) is painted in a 100x30
+    pseudo-terminal."""
     with Terminal(argv, cwd=cwd) as term:
-        return term.wait_for(rb"configuration") - term.start
+        return term.wait_for(FIRST_FRAME) - term.start
 
 
 SOURCES: dict[str, str] = {"": str(BENCH.parent)}
@@ -116,7 +120,7 @@ def cold_start(repeat: int = 3) -> None:
     cold, warm = [], []
     for _ in range(repeat):
         with Terminal([sys.executable, "-m", "linreg_tui", "tui", "--epochs", "100"]) as term:
-            term.wait_for(rb"configuration")
+            term.wait_for(FIRST_FRAME)
             term.drain(3.0 - (time.perf_counter() - term.start))
             cold.append(timed_run(term))
             warm.append(timed_run(term))
@@ -126,9 +130,18 @@ def cold_start(repeat: int = 3) -> None:
     )
 
 
-VIEWS = ("single run", "mean vs sum", "robust loss", "gradients", "lr x epochs", "sizes")
-"""The experiment views in F4 order (ui/views/registry.py), from the first; the history
-view comes next, then the first again."""
+def registry() -> list[tuple[str, str]]:
+    """(id, title) of the app's views in F4 order (ui/views/registry.py: the tree measured
+    and a --before tree must list the same views)."""
+    from linreg_tui.ui.views.registry import VIEWS
+
+    return [(view.VIEW_ID, view.TITLE) for view in VIEWS]
+
+
+def next_view(term: Terminal) -> None:
+    """F4, and the next view drawn (the output quiet for half a second)."""
+    term.send(F4)
+    term.settle(quiet=0.5)
 
 
 def job_time(term: Terminal) -> float:
@@ -143,25 +156,24 @@ def views(repeat: int = 5) -> None:
     one default single run; best of `repeat`, the views taken in turn each round."""
     for label, tree in SOURCES.items():
         with Terminal([sys.executable, "-m", "linreg_tui"], cwd=tree) as term:
-            term.wait_for(rb"configuration")
-            for _ in range(len(VIEWS) + 1):  # every view drawn once, and back to the first
-                term.send(F4)
-                term.settle()
+            term.wait_for(FIRST_FRAME)
+            term.settle()
             job_time(term)  # one run untimed: torch loaded, the training process warm
-            times: dict[str, list[float]] = {view: [] for view in VIEWS}
+            views = registry()
+            times: dict[str, list[float]] = {view: [] for view, _ in views}
             for _ in range(repeat):
-                for view in VIEWS:
-                    term.settle()  # the view switch drawn: its status line may say "done" already
-                    times[view].append(job_time(term))
-                    term.settle()
-                    term.send(F4)
-                term.settle()
-                term.send(F4)  # past the history view
-        one = min(times["single run"])
-        for view in VIEWS[1:]:
+                for view, _ in views:
+                    if view != "history":  # it trains nothing
+                        term.settle()  # its status line may say "done" from the last round
+                        times[view].append(job_time(term))
+                    next_view(term)
+        one = min(times["single-run"])
+        for view, title in registry():
+            if view in ("single-run", "history"):
+                continue
             best = min(times[view])
             print(
-                f"[3] {view} view{' ' + label if label else ''}, default job: "
+                f"[3] {title}{' ' + label if label else ''}, default job: "
                 f"{best * 1e3:.0f} ms vs one default run {one * 1e3:.0f} ms (best of "
                 f"{repeat}); ratio {best / one:.2f} (target <= 3)"
             )
@@ -176,7 +188,7 @@ def live() -> None:
     engine, live = [], []
     argv = [sys.executable, "-m", "linreg_tui", "tui", "--epochs", str(LONG_EPOCHS)]
     with Terminal(argv) as term:
-        term.wait_for(rb"configuration")
+        term.wait_for(FIRST_FRAME)
         term.drain(3.0)
         timed_run(term)  # untimed: torch loaded in the training process
         for _ in range(3):  # alternating, so that load drifts hit both
