@@ -1,13 +1,16 @@
-"""End-to-end check of `linreg-tui serve` in headless Chromium; run by hand, not in CI.
+"""End-to-end check of `linreg-tui serve` in headless Chromium (CI runs it: .ci/run).
 
-CI has no Chromium, so this is no test: run it after changing the app or `serve`. It
-needs Debian's chromium (`apt-get install -y chromium`) and drives it over the Chrome
-DevTools Protocol with aiohttp's websocket client (no Playwright, no Selenium).
+It needs Debian's chromium (`apt-get install -y chromium`; .ci/run installs it when it is
+missing) and drives it over the Chrome DevTools Protocol with aiohttp's websocket client
+(no Playwright, no Selenium).
 
-It starts `linreg-tui serve` on a free local port with a throwaway history database,
-opens the page, waits for the app to draw, presses ctrl+r, waits until the app's status
-line says the run is done, and saves a screenshot (default screenshots/browser-run.png).
-It prints each step and exits 1 if one fails (the screenshot is still saved if it can be).
+It starts `linreg-tui serve` on a free local port, from an empty throwaway folder, with a
+throwaway history database; opens the page, waits for the app to draw, presses ctrl+r and
+waits until the app's status line says the run is done; then presses ctrl+s, names the
+file and presses enter, and checks that the file reached the browser as a download while
+nothing at all was written in the server's folder (issue 16: a tab's ctrl+s overwrote the
+server user's files). It saves a screenshot (default screenshots/browser-run.png), prints
+each step and exits 1 if one fails (the screenshot is still saved if it can be).
 
     /work/venv/bin/python scripts/browser_check.py [--out PNG] [--timeout SECONDS]
         [-- SERVE FLAGS, e.g. --epochs 5 --lr 0.1]
@@ -50,6 +53,8 @@ CHROMIUM_FLAGS = [
     "--window-size=1280,800",
     "--remote-debugging-port=0",  # Chromium picks one and writes it to DevToolsActivePort
 ]
+SAVED_AS = "browser-check.toml"
+"""The name typed into the ctrl+s dialog: it must arrive in the browser's downloads."""
 ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[\]P_^][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.")
 CTRL = 2  # the DevTools modifier bit for ctrl
 
@@ -162,7 +167,7 @@ class Screen:
         return "".join(self.chunks[mark:])
 
 
-async def check(page_url: str, out: Path, timeout: float) -> None:
+async def check(page_url: str, out: Path, timeout: float, server_folder: Path) -> None:
     """Drive the page in Chromium; raise CheckFailed on the first step that fails."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
@@ -175,12 +180,20 @@ async def check(page_url: str, out: Path, timeout: float) -> None:
             await wait_for("Chromium's DevTools port", port_file.exists, 30)
             cdp_port = int(port_file.read_text().split()[0])
             step(f"chromium {chromium} is up; DevTools on port {cdp_port}")
+            downloads = Path(profile, "downloads")
+            downloads.mkdir()
             async with aiohttp.ClientSession() as session:
-                await drive(session, f"http://127.0.0.1:{cdp_port}", page_url, out, timeout)
+                cdp = f"http://127.0.0.1:{cdp_port}"
+                await drive(session, cdp, page_url, out, timeout, (downloads, server_folder))
 
 
 async def drive(
-    session: aiohttp.ClientSession, cdp: str, page_url: str, out: Path, timeout: float
+    session: aiohttp.ClientSession,
+    cdp: str,
+    page_url: str,
+    out: Path,
+    timeout: float,
+    folders: tuple[Path, Path],
 ) -> None:
     async with session.get(f"{cdp}/json/list") as response:
         targets = await response.json()
@@ -193,10 +206,15 @@ async def drive(
         tools.handlers["Page.frameNavigated"] = lambda p: navigations.append(p["frame"]["url"])
         await tools.call("Network.enable")
         await tools.call("Page.enable")
+        downloads, server_folder = folders
+        await tools.call(
+            "Browser.setDownloadBehavior", behavior="allow", downloadPath=str(downloads)
+        )
         await tools.call("Page.navigate", url=page_url)
         step(f"opened {page_url}")
         try:
             await run_the_app(tools, screen, navigations, timeout)
+            await save_as_download(tools, screen, downloads, server_folder, timeout)
         finally:
             await screenshot(tools, out)
         tools.reader.cancel()
@@ -236,6 +254,40 @@ async def run_the_app(
     await asyncio.sleep(0.5)  # let the last frame paint
 
 
+async def key(tools: DevTools, name: str, code: str, vk: int, modifiers: int = 0) -> None:
+    """Press and release one key in the page (xterm's textarea has the focus)."""
+    press = {"key": name, "code": code, "windowsVirtualKeyCode": vk, "modifiers": modifiers}
+    await tools.call("Input.dispatchKeyEvent", type="rawKeyDown", **press)
+    await tools.call("Input.dispatchKeyEvent", type="keyUp", **press)
+
+
+async def save_as_download(
+    tools: DevTools, screen: Screen, downloads: Path, server_folder: Path, timeout: float
+) -> None:
+    """ctrl+s in the tab: the file must be a browser download, and the server's folder must
+    stay exactly as it was."""
+    before = sorted(p.name for p in server_folder.iterdir())
+    mark = len(screen.chunks)
+    await key(tools, "s", "KeyS", 83, CTRL)
+    await wait_for(
+        "the download dialog", lambda: "download configuration" in screen.text_since(mark), timeout
+    )
+    step("pressed ctrl+s: the app offers a download")
+    await key(tools, "u", "KeyU", 85, CTRL)  # clear the offered name
+    await tools.call("Input.insertText", text=SAVED_AS)
+    await key(tools, "Enter", "Enter", 13)
+    target = downloads / SAVED_AS
+    await wait_for(f"{SAVED_AS} in the browser's downloads", target.exists, timeout)
+    text = target.read_text()
+    if "lr = " not in text:
+        raise CheckFailed(f"the download is not the configuration: {text[:200]!r}")
+    step(f"the browser downloaded {SAVED_AS} ({len(text)} bytes of TOML)")
+    after = sorted(p.name for p in server_folder.iterdir())
+    if after != before:
+        raise CheckFailed(f"the server's folder changed: {before} -> {after}")
+    step("nothing was written in the server's folder")
+
+
 async def screenshot(tools: DevTools, out: Path) -> None:
     reply = await tools.call("Page.captureScreenshot", format="png")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -250,14 +302,23 @@ def main() -> int:
     parser.add_argument("serve_flags", nargs="*", help="after --: flags for linreg-tui serve")
     args = parser.parse_args()
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="browser-check-db-") as db_dir:
-        env = {**os.environ, "LINREG_TUI_DB": str(Path(db_dir, "history.sqlite3"))}
+    with (
+        tempfile.TemporaryDirectory(prefix="browser-check-db-") as db_dir,
+        tempfile.TemporaryDirectory(prefix="browser-check-server-") as server_dir,
+    ):
+        env = {
+            **os.environ,
+            "LINREG_TUI_DB": str(Path(db_dir, "history.sqlite3")),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
         argv = [sys.executable, "-m", "linreg_tui", "serve", "--port", str(port), *args.serve_flags]
-        with started(argv, env=env, stdout=subprocess.DEVNULL, cwd=ROOT):
-            step(f"started linreg-tui serve on port {port}")
+        # from an empty folder: whatever a tab writes on the server would land there
+        with started(argv, env=env, stdout=subprocess.DEVNULL, cwd=server_dir):
+            step(f"started linreg-tui serve on port {port} in {server_dir}")
+            url = f"http://127.0.0.1:{port}/"
             try:
-                wait_for_page(f"http://127.0.0.1:{port}/", args.timeout)
-                asyncio.run(check(f"http://127.0.0.1:{port}/", args.out, args.timeout))
+                wait_for_page(url, args.timeout)
+                asyncio.run(check(url, args.out, args.timeout, Path(server_dir)))
             except (CheckFailed, OSError, aiohttp.ClientError) as error:
                 step(f"FAILED: {error}")
                 return 1

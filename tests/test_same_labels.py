@@ -16,8 +16,8 @@ from linreg_tui.ui.views.sizes import SizesView
 from linreg_tui.ui.widgets.sweep_tables import SizeTable
 from tests.ui.conftest import SIZE, make_app, run_to_end
 
-SIZES = "5,20,80,1280"
-"""From too few steps (n = 5) to the lr plateau (n = 1280) at the book's settings."""
+SIZES = "5,80,1280,10240"
+"""From too few steps (n = 5) to the noise ball (n = 10240) at the book's settings."""
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ async def test_the_size_sweep_has_the_same_regimes_on_the_command_line_and_in_th
         await run_to_end(pilot, app)
         table = app.query_one(SizeTable)
         shown = [table.get_row_at(i)[1].plain for i in range(table.row_count)]
-        assert [s.size for s in app.query_one(SizesView).summaries] == [5, 20, 80, 1280]
+        assert [s.size for s in app.query_one(SizesView).summaries] == [5, 80, 1280, 10240]
     assert shown == expected
 
 

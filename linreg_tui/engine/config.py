@@ -58,7 +58,7 @@ MAX_DATA_BYTES: Final = 2 * 1024**3
 """Float32 storage of X and y of the runs a sweep trains side by side (lab/lists.py); one
 run is held to its whole peak memory instead (cost.MAX_MEMORY_BYTES)."""
 MAX_STEPS: Final = 5_000_000
-"""SGD steps in one run (about 10 minutes at ~100 us a step on this machine kind)."""
+"""SGD steps in one run (about 17 minutes at ~200 us a step on this machine kind, shared)."""
 MAX_SAMPLE_PASSES: Final = 2_000_000_000
 """epochs x (num_train + num_val) x (features + 1): the arithmetic of one run."""
 # The cost model (seconds, peak memory) and its limits: engine/cost.py. Its formatters and

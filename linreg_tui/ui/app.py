@@ -80,11 +80,11 @@ class LinregApp(LayoutApp):
         """The form's settings and the theories of its data the stability meter shows."""
 
     def compose(self) -> ComposeResult:
+        self.open_form()  # a learner starts at the form; a narrow terminal hides it on F2 or a run
         lazy = not self.is_headless if self.lazy_views is None else self.lazy_views
         if lazy:  # in a terminal: what the first frame need not wait for (ui/startup.py)
-            narrow = self.size_classes()  # before the widgets: their first styling has them
+            self.size_classes()  # before the widgets: their first styling has them
             defer_auto_focus(self)  # the first field is focused after the first frame
-            self.set_class(narrow, "-form-open")  # which opens a narrow form: from the start
         with Horizontal(id="main"):
             choices = [(v.TITLE, v.VIEW_ID) for v in VIEWS]
             yield ConfigPane(self.config, choices, lazy=lazy, id="config")
@@ -256,9 +256,9 @@ class LinregApp(LayoutApp):
         self.action_run()
 
     @on(Input.Changed)
-    def _field_changed(self) -> None:
-        if self.running:
-            return
+    def _field_changed(self, event: Input.Changed) -> None:
+        if self.running or self.form not in event.input.ancestors:
+            return  # a view's own field: its refusal stays until the view's next plan
         try:
             RunConfig(**self.form.values())  # type: ignore[arg-type]
         except ConfigError:

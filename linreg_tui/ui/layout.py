@@ -17,7 +17,7 @@ from textual.events import DescendantFocus
 from textual.widgets import ContentSwitcher, Select
 
 from linreg_tui.ui.jobs import JobApp
-from linreg_tui.ui.startup import focus_pending, settle_gc
+from linreg_tui.ui.startup import settle_gc
 from linreg_tui.ui.views import VIEWS, ExperimentView
 
 if TYPE_CHECKING:
@@ -48,15 +48,14 @@ class LayoutApp(JobApp):
         restyled every widget before the first frame (~30 ms)."""
         self.set_class(self.size.height < 30, "-short")
         narrow = self.size.width < NARROW
-        self.set_class(narrow, "-narrow")
+        self.set_class(narrow, "-narrow")  # the form opens on demand
         return narrow
 
     def on_resize(self) -> None:
         narrow = self.size_classes()
-        if narrow and getattr(self, "form", None) is not None:
-            focused = self.focused  # open while it has focus: a hidden field must never hold it
-            in_form = focused is not None and self.form in focused.ancestors_with_self
-            self.open_form(in_form or focus_pending(self))  # or it gets it after the first frame
+        focused = self.focused  # a hidden field must never hold the focus
+        if narrow and focused is not None and getattr(self, "form", None) is not None:
+            self.open_form(self.form in focused.ancestors_with_self)
 
     def open_form(self, open_: bool = True) -> None:
         """Show (or, when the terminal is narrow, hide) the form; hidden, it gives the

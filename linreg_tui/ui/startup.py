@@ -12,7 +12,6 @@ Measured in CPU time to Textual's Ready event (the first frame), median of five 
 - The first focus: the form's border has a :focus-within rule, so focusing its first
   field restyles the whole form (~25 ms). In a real terminal it happens just after the
   first frame; headless (tests) as before, since a pilot types before the Ready event.
-  A narrow terminal's form, which that focus opens, is open from the first frame on.
 - The layout classes (`-narrow`, `-short`, LayoutApp.size_classes) are set in compose,
   before there are widgets to restyle: set on the first Resize, as the only place they
   were, they restyled every widget before the first frame (0.84 s against 0.58 s to the
@@ -35,11 +34,6 @@ def settle_gc() -> None:
 def defer_auto_focus(app: App[object]) -> None:
     """No focus before the first frame: `auto_focus_now` gives it after."""
     app.AUTO_FOCUS = None  # shadows the class's selector until auto_focus_now
-
-
-def focus_pending(app: App[object]) -> bool:
-    """True between `defer_auto_focus` and `auto_focus_now`: the focus is on its way."""
-    return "AUTO_FOCUS" in vars(app)
 
 
 def auto_focus_now(app: App[object]) -> None:

@@ -18,14 +18,22 @@ import pytest
 from textual import events
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable
+from textual.widgets import Checkbox, DataTable, Input
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui.app import LinregApp
+from linreg_tui.ui.views import VIEWS
 from linreg_tui.ui.views.single_run import SingleRunView
+from linreg_tui.ui.widgets.path_prompt import PathPrompt
 from linreg_tui.ui.widgets.sweep_fields import SweepFields
 from tests.ui.conftest import make_app, run_to_end, wait_for
 
+LONG_DIGITS = "1" + "0" * 400
+"""A count of 401 digits: Python reads it, a float cannot hold it (issue 16)."""
+LONG_PATHS = ["x" * 300 + ".toml", "sub/" + "y" * 256 + ".csv", "~nouser-xyz/x.toml"]
+"""A name over 255 bytes, one in a folder, an unknown user's home (issue 16)."""
+MACROS = {"<digits>": LONG_DIGITS, "<path>": LONG_PATHS[0], "<nouser>": LONG_PATHS[2]}
+"""'Keys' that type a whole string, key by key: one among each 500 random keys."""
 KEYS = [
     *"abcrxyz019.-,e [/]",
     "tab", "shift+tab", "up", "down", "left", "right", "home", "end",
@@ -56,7 +64,9 @@ def key_event(key: str) -> events.Key:
 
 
 async def type_keys(app: App[None], keys: list[str], every: int = 8) -> None:
-    """Queue keys for the app in order, yielding to it every few keys."""
+    """Queue keys for the app in order, yielding to it every few keys; a macro ('<digits>')
+    types its whole string."""
+    keys = [k for key in keys for k in MACROS.get(key, [key])]
     for i, key in enumerate(keys):
         app.post_message(key_event(key))
         if i % every == every - 1:
@@ -131,7 +141,9 @@ async def test_random_keys_never_crash_and_the_lab_still_runs(
     async with app.run_test(size=SIZES[0]) as pilot:
         for size in SIZES:
             await pilot.resize_terminal(*size)
-            await type_keys(app, [rng.choice(KEYS) for _ in range(500)])
+            keys = [rng.choice(KEYS) for _ in range(500)]
+            keys.insert(rng.randrange(500), rng.choice(list(MACROS)))  # one long string
+            await type_keys(app, keys)
             await pilot.pause(0.05)
             assert app.is_running, f"the app ended under random keys at {size}"
         await settle(pilot, app)
@@ -182,3 +194,55 @@ async def test_quit_mid_run_ends_within_a_second(long_config: RunConfig) -> None
     assert loop.time() - start < 1.0
     await asyncio.sleep(0.2)
     assert not worker_threads_in_the_lab()
+
+
+async def test_long_digits_in_every_field_and_long_paths_in_every_dialog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every text field of every view gets 401 digits, then ctrl+r; every file dialog gets
+    each of LONG_PATHS, then enter: each is refused in words, nothing ends the app. The
+    string's head is pasted into the field and its last keys typed (all 401 keys in every
+    field took minutes); the random test above types the macros key by key."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    app = make_app(SMALL)
+    typed: set[str] = set()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for entry in VIEWS:
+            app.show_view(entry.VIEW_ID)
+            await pilot.pause()
+            for field in app.screen.query(Input):
+                if not (field.id and field.display and field.region.height) or field.id in typed:
+                    continue
+                typed.add(field.id)
+                field.focus()
+                await pilot.pause()  # focusing selects all: before the value is set
+                field.value = LONG_DIGITS[:-5]
+                field.action_end()
+                await type_keys(app, [*LONG_DIGITS[-5:], "ctrl+r"])
+                await settle(pilot, app)
+                assert app.is_running, f"{entry.VIEW_ID}: {field.id}"
+                assert field.value == LONG_DIGITS or not app.form.controls.get(field.id)
+                await back_to_main_screen(app)
+            app.form.load(SMALL)
+            reset_view_fields(app)
+        assert {"lr", "epochs", "w", "seed", "sizes-sizes", "grid-lrs"} <= typed, typed
+        app.show_view(SingleRunView.VIEW_ID)
+        await pilot.pause()
+        await app.run_action("run")
+        await wait_for(pilot, lambda: not app.running, 30)  # something to export
+        for key in ("ctrl+s", "ctrl+o", "ctrl+e"):
+            for path in LONG_PATHS:
+                await type_keys(app, [key])
+                await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), 10)
+                prompt = app.screen
+                assert isinstance(prompt, PathPrompt)
+                prompt.query_one(Input).value = path[:-5]
+                prompt.query_one(Input).action_end()
+                await type_keys(app, [*path[-5:], "enter"])
+                await settle(pilot, app)
+                assert app.is_running and app.screen is prompt, (key, path)
+                assert prompt.error, (key, path)
+                await back_to_main_screen(app)
+    assert app.return_code in (0, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # nothing written

@@ -99,10 +99,13 @@ async def test_the_plane_keeps_30x10_cells_at_80x24_and_keys_fit_the_footer() ->
     async with app.run_test(size=SIZE) as pilot:
         canvas = await traced_app(pilot, app)
         assert canvas.content_size.width >= 30 and canvas.content_size.height >= 10
+        # the replay keys come first in the footer, left of the palette hint with F1 Help;
+        # all of them are on the plane's border while it has focus
         footer = app.query_one(Footer).children
-        shown = " ".join(str(key.render()) for key in footer)
-        assert "Play" in shown and "Step" in shown and "Zoom" in shown
-        assert max(key.region.right for key in footer) <= SIZE[0]
+        hint = max(key.region.x for key in footer)
+        seen = " ".join(str(key.render()) for key in footer if key.region.right <= hint)
+        assert all(word in seen for word in ("Play", "Step", "Zoom", "Help"))
+        assert "keys ␣ . , > < z Z + -" in str(canvas.border_subtitle)
         lines = str(canvas.render()).splitlines()
         assert len(lines) == canvas.content_size.height
         assert any("●" in line for line in lines)  # the step on show
@@ -154,14 +157,20 @@ async def test_z_zooms_toward_the_fit_down_to_1e_4_then_back_out() -> None:
         assert canvas.zoom == len(halves) - 1 and "±1e-4 around ★" in readout(app)
 
 
-async def test_suggestions_fill_the_form_and_the_ravine_zig_zags() -> None:
+async def test_suggestions_fill_the_form_run_and_the_ravine_zig_zags() -> None:
     app = make_app(RunConfig())
     async with app.run_test(size=SIZE) as pilot:
         app.show_view(SgdPathView.VIEW_ID)
         await pilot.pause()
-        app.view.query_one("#suggest-1", Button).press()
+        app.view.query_one("#suggest-2", Button).press()  # past the edge
+        await pilot.pause()
+        assert app.form.controls["lr"].value == "1" and app.run_id == 1  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: not app.running)
+        app.view.query_one("#suggest-1", Button).press()  # the ravine
         await pilot.pause()
         assert app.form.controls["correlation"].value == "0.91"  # type: ignore[union-attr]
+        assert app.form.controls["lr"].value == "0.45"  # type: ignore[union-attr]
+        assert app.run_id == 2 and app.view.SUGGESTED == {"correlation": 0.91, "lr": 0.45}
         canvas = await traced_app(pilot, app)
         plane = canvas.plane
         assert plane is not None and 15 < plane.condition_number < 25

@@ -12,6 +12,7 @@ from linreg_tui.engine.config import RunConfig
 from linreg_tui.lab.events import EpochsCompleted, RunFinished, RunStarted
 from linreg_tui.lab.plans import RunsPlan
 from linreg_tui.ui import app as app_module
+from linreg_tui.ui import layout as layout_module
 from linreg_tui.ui.views import VIEWS, ExperimentView
 from tests.ui.conftest import SIZE, make_app, wait_for
 
@@ -47,6 +48,7 @@ async def test_a_listed_view_is_selectable_and_trains_its_plan(
     monkeypatch: pytest.MonkeyPatch, tiny_config: RunConfig
 ) -> None:
     monkeypatch.setattr(app_module, "VIEWS", [*VIEWS, TwoLearningRates])
+    monkeypatch.setattr(layout_module, "VIEWS", [*VIEWS, TwoLearningRates])
     app = make_app(tiny_config)
     async with app.run_test(size=SIZE) as pilot:
         options = app.query_one("#experiment", Select)._options

@@ -23,19 +23,20 @@ if TYPE_CHECKING:
     from linreg_tui.lab.events import RunFinished, RunStarted, SweepRowsCompleted
     from linreg_tui.lab.plans import Plan
 
-SUGGESTED: tuple[tuple[str, str, dict[str, Any]], ...] = (
+CHOICES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("book", "the book's run: κ ≈ 1, round contours", {"lr": 0.03}),
     ("ravine κ≈20", "correlated features: a ravine, SGD zig-zags across it",
      {"correlation": 0.91, "lr": 0.45}),
     ("past the edge", "lr 1 > η_GD ≈ 0.9: each step overshoots further, spiralling out",
      {"lr": 1.0}),
 )  # fmt: skip
-"""(button, tooltip, settings): the form's other settings go back to their defaults."""
+"""(button, tooltip, settings): each button fills the form with its settings (the others at
+their defaults) and runs them; F5 runs the last one chosen (at first, the ravine)."""
 MAX_VALUES = 1_000_000
 """What the view holds of a trace: (steps + 1) x (features + 2) x 2 paths, 125,000 steps
 at two weights (some 400 bytes of Python objects a step and path); `linreg-tui trace`
 takes longer ones."""
-WIDE = 100
+WIDE = 130
 """At least this many columns: the readout goes beside the plane, else under it."""
 LEGEND = (
     "[$accent]━ SGD[/] [$success]━ GD[/] ★ fit + true [$error]◯ ball 2σ[/] [$text-muted]━ axes[/]"
@@ -46,13 +47,16 @@ class Suggestions(Horizontal):
     """One button per suggested setting."""
 
     def compose(self) -> ComposeResult:
-        for i, (label, tip, _) in enumerate(SUGGESTED):
+        for i, (label, tip, _) in enumerate(CHOICES):
             yield Button(label, compact=True, id=f"suggest-{i}", tooltip=tip)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        label, _, values = SUGGESTED[int((event.button.id or "0").rsplit("-", 1)[-1])]
+        label, _, values = CHOICES[int((event.button.id or "0").rsplit("-", 1)[-1])]
+        view = self.parent
+        if isinstance(view, SgdPathView):
+            view.SUGGESTED = dict(values)  # what the app fills in and runs (F5 too)
         self.post_message(SuggestedSettings.Chosen(dict(values), f"SGD path ({label})"))
 
 
@@ -60,6 +64,7 @@ class SgdPathView(ExperimentView, view_id="sgd-path"):
     """The plane, the SGD and GD paths on it, and a readout of the step on show."""
 
     EXPORT_STEM = "sgd-path"
+    SUGGESTED: ClassVar[dict[str, object] | None] = dict(CHOICES[1][2])  # the ravine
     DEFAULT_CSS: ClassVar[str] = """
     SgdPathView Suggestions Button { min-width: 0; padding: 0 1; }
     SgdPathView #path-body { height: 1fr; }
@@ -125,7 +130,8 @@ class SgdPathView(ExperimentView, view_id="sgd-path"):
         x, y = plane.axes
         out = f", {plane.profiled} profiled out" if plane.profiled else ""
         canvas.border_title = f"MSE over ({x}, {y}){out}"
-        canvas.border_subtitle = f"{x} →  {y} ↑" + ("" if canvas.has_focus else " · F3 keys")
+        keys = " · keys ␣ . , > < z Z + -" if canvas.has_focus else " · F3: replay keys"
+        canvas.border_subtitle = f"{x} →  {y} ↑{keys}"
 
     def on_descendant_focus(self) -> None:
         self.show_readout()
