@@ -33,8 +33,10 @@ def outcome(status: str, first: EpochRecord | None, last: EpochRecord | None) ->
         return status
     if last.diverged:
         return "diverged"
-    if last.val_mse > first.val_mse > 0:
-        return f"{ROSE} ×{fmt_ratio(last.val_mse / first.val_mse)}"
+    from linreg_tui.engine.results import SeedOutcome  # numpy: at a run's end, not at import
+
+    if SeedOutcome(0, first, last).blew_up:  # the engine's rule, as mean vs sum counts it
+        return f"{ROSE} ×{fmt_ratio(last.val_mse / first.val_mse if first.val_mse else math.inf)}"
     return status
 
 
