@@ -528,7 +528,12 @@ def test_real_ctrl_c_mid_run_exits_130_without_traceback(tmp_path: Path) -> None
     path = tmp_path / "out.csv"
     command = [sys.executable, "-m", "linreg_tui", "run", "--json", "--epochs", "100000"]
     with subprocess.Popen(
-        [*command, "--csv", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*command, "--csv", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # A suite started in the background by a script (`pytest &`) ignores SIGINT, and
+        # a child inherits that: it would train all 100,000 epochs and exit 0 (seen once).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         assert json.loads(proc.stdout.readline())["epoch"] == 0  # training has started

@@ -18,6 +18,7 @@ from typing import Literal
 
 from textual import on, work
 from textual.app import App
+from textual.driver import Driver
 from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -36,6 +37,7 @@ from linreg_tui.lab.plans import Plan
 from linreg_tui.lab.process import RemoteError, TrainerProcess
 from linreg_tui.lab.record import HistoryHandle, Recorder
 from linreg_tui.lab.run import Post, run_job
+from linreg_tui.ui.signals import terminal_driver
 from linreg_tui.ui.views.base import ExperimentView
 from linreg_tui.ui.widgets.status_bar import JobProgress, StatusBar
 
@@ -100,6 +102,9 @@ class JobApp(App[None]):
         self.job_view: ExperimentView | None = None
         self._shown_at = -1.0
         """When the status line last showed the job's progress (monotonic seconds)."""
+
+    def get_driver_class(self) -> type[Driver]:
+        return terminal_driver(super().get_driver_class())  # survives a hangup
 
     def start_jobs(self) -> None:
         """Called on mount: choose where runs train and keep the status line ticking."""

@@ -171,6 +171,23 @@ def test_a_hangup_quits_cancels_the_run_and_the_child(app_training: tuple[Termin
     assert statuses(terminal.db) == ["cancelled"]
 
 
+def test_a_terminal_gone_without_a_hangup_signal_still_ends_the_app(
+    app_training: tuple[Terminal, int],
+) -> None:
+    """The app does not lead its session here, so closing the terminal sends it no SIGHUP:
+    its next frame fails to write. Textual's writer thread died on that and the 31st
+    frame blocked the event loop for good (the CI hang of the SIGHUP test above, when the
+    frames won the race against the signal); the app now takes it for a hangup."""
+    terminal, child = app_training
+    os.close(terminal.master)
+    terminal.master = -1
+    terminal.process.wait(15)
+    died = time.monotonic()
+    assert terminal.process.returncode == 128 + signal.SIGHUP
+    wait("the training process to end", lambda: gone(child), 1.0 + (time.monotonic() - died))
+    assert statuses(terminal.db) == ["cancelled"]
+
+
 def test_the_training_process_dies_within_a_second_of_a_killed_app(
     app_training: tuple[Terminal, int],
 ) -> None:
