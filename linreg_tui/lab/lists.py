@@ -14,6 +14,7 @@ from typing import Any
 
 from linreg_tui.engine.config import MAX_DATA_BYTES, RULES, ConfigError, RunConfig
 from linreg_tui.lab.limits import MAX_RUNS, whole
+from linreg_tui.store.paths import shown
 
 SWEEP_RULES = {
     "sizes": "must be whole numbers of at least 1, separated by commas, each once",
@@ -49,7 +50,7 @@ def parse_list(name: str, text: str, kind: Callable[[str], Any] = float) -> list
         try:
             values.append(number(name, item, kind))
         except ConfigError as error:
-            raise ConfigError(name, f"{error.problem}: {item!r} is not a number") from None
+            raise ConfigError(name, f"{error.problem}: {shown(item)} is not a number") from None
     return values
 
 

@@ -35,13 +35,13 @@ class PathProblem(ValueError):
         self.path, self.reason = os.fspath(path), reason
 
 
-def clipped(text: str | os.PathLike[str]) -> str:
+def clipped(text: str | os.PathLike[str], limit: int = MAX_SHOWN) -> str:
     """`text` as it is if short, else cut in the middle with its length: a 5,000-character
     name or a 100 KB value must not fill the screen or the error line."""
     text = str(text)
-    if len(text) <= MAX_SHOWN:
+    if len(text) <= limit:
         return text
-    half = MAX_SHOWN // 2
+    half = limit // 2
     return f"{text[:half]}…{text[-half:]} ({len(text):,} characters)"
 
 

@@ -23,7 +23,7 @@ from linreg_tui.engine.config import (
     ConfigError,
     RunConfig,
 )
-from linreg_tui.store.paths import clipped
+from linreg_tui.store.paths import MAX_SHOWN, clipped
 from linreg_tui.ui.text import plain
 from linreg_tui.ui.widgets.checkbox import LabCheckbox
 from linreg_tui.ui.widgets.fields import (
@@ -192,7 +192,8 @@ class ConfigPane(Vertical):
             return
         self.query_one(f"#row-{name}").set_class(message is not None, "-invalid")
         error = self.query_one(f"#error-{name}", Static)
-        error.update(plain(clipped(message or "")))  # it may quote what was typed: not markup
+        # A message quotes what was typed already cut (`shown`); this only guards the screen.
+        error.update(plain(clipped(message or "", limit=3 * MAX_SHOWN)))  # text, not markup
         error.set_class(message is not None, "-shown")
 
     # -- reading the form ---------------------------------------------------------------
