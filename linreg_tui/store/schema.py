@@ -3,11 +3,12 @@ schema in one transaction, and the strict-JSON encoding of its values."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Final
@@ -59,20 +60,27 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         )
     except (OSError, sqlite3.Error) as error:
         raise HistoryError(f"cannot open the history database {path}: {_why(error)}") from None
-    try:
+    with _setting_up(conn, path):
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _refuse_foreign(conn, path)  # before anything writes to the file
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: safe if the process dies
         _migrate(conn, path)
+    return conn
+
+
+@contextlib.contextmanager
+def _setting_up(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Close `conn` if setting it up fails; a SQLite error becomes one HistoryError line."""
+    try:
+        yield
     except sqlite3.Error as error:
         conn.close()
         raise _open_error(path, error) from None
     except BaseException:
         conn.close()
         raise
-    return conn
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
@@ -86,20 +94,17 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
             )
         except sqlite3.Error as error:
             raise HistoryError(f"cannot open the history database {path}: {error}") from None
-        try:
+        version: int | None = None
+        with _setting_up(conn, path):
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            version = _refuse_foreign(conn, path)
-        except sqlite3.OperationalError as error:
+            try:
+                version = _refuse_foreign(conn, path)
+            except sqlite3.OperationalError as error:
+                if suffix or "unable to open" not in str(error):
+                    raise
+        if version is None:  # no -shm beside it: read it as immutable
             conn.close()
-            if suffix or "unable to open" not in str(error):
-                raise _open_error(path, error) from None
             continue
-        except sqlite3.Error as error:
-            conn.close()
-            raise _open_error(path, error) from None
-        except BaseException:
-            conn.close()
-            raise
         if version < len(MIGRATIONS):
             conn.close()
             raise HistoryError(

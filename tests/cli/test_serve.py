@@ -186,7 +186,7 @@ def test_the_app_gets_the_settings_given_to_serve() -> None:
     argv = ["serve", "--w=-1,2", "--lr", "0.1", "--average", "--config", "my lab.toml"]
     args = build_parser(add_serve_parser).parse_args(argv)
     command = shlex.split(app_command(args))
-    # -P: the working directory is not on the tab's sys.path (tests/test_serve_tabs.py)
+    # -P: the working directory is not on the tab's sys.path (tests/cli/test_serve_tabs.py)
     assert command[:5] == [sys.executable, "-P", "-m", "linreg_tui", "tui"]
     config = os.path.abspath("my lab.toml")  # made absolute
     assert command[5:] == ["--w=-1,2", "--lr=0.1", "--average", f"--config={config}"]

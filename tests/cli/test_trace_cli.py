@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import cli, read_csv, strict_lines
+from tests.cli.test_cli import cli, read_csv, strict_lines
 
 SETTINGS = {
     "book": [],
