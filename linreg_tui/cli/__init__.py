@@ -16,7 +16,7 @@ from typing import Any
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status (0, 1 on I/O failure, 2 on bad
-    input, 130 on Ctrl-C)."""
+    input, 130 on Ctrl-C, 128 + the signal on SIGTERM or SIGHUP)."""
     tokens = list(sys.argv[1:] if argv is None else argv)
     if not tokens:
         return start_app()

@@ -30,6 +30,7 @@ from linreg_tui.cli.jobs import records, run_plan
 from linreg_tui.cli.parser import UsageError, build_parser, glue_negative_values
 from linreg_tui.cli.serve import add_serve_parser, serve_command
 from linreg_tui.cli.settings import config_from_args
+from linreg_tui.cli.signals import Terminated, stop_on_signals
 from linreg_tui.cli.sweep import SWEEPS, add_sweep_parsers
 from linreg_tui.cli.table import Column, Table
 from linreg_tui.cli.theory import add_theory_parser, theory_command
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status (0, 1 on I/O failure, 2 on bad
-    input, 130 on Ctrl-C)."""
+    input, 130 on Ctrl-C, 128 + the signal on SIGTERM or SIGHUP)."""
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "tui": tui_command,
         "run": run_command,
@@ -71,7 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(add_more).parse_args(tokens)
         if args.command and args.app_config:
             raise UsageError(args.prog, "put --config after the command, e.g. run --config FILE")
-        return commands[args.command or "tui"](args)  # no command: the app
+        command = args.command or "tui"  # no command: the app
+        if command in ("tui", "serve"):  # they handle their own signals
+            return commands[command](args)
+        with stop_on_signals():
+            return commands[command](args)
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else EXIT_OK
     except UsageError as error:
@@ -82,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _silence_stdout()
         print(f"linreg-tui: error: {error}", file=sys.stderr, flush=True)
         return EXIT_USAGE if error.usage else EXIT_FAILED
+    except Terminated as stopped:  # SIGTERM, SIGHUP: cleaned up as after ctrl+c
+        return stopped.exit_status
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `linreg-tui run --json | head -1`: stop quietly

@@ -484,6 +484,55 @@ def test_sweep_loss_rows_per_variant_and_epoch(
     assert len({line["val_mse"] for line in lines if line["epoch"] == 0}) == 1
 
 
+def _start_long_run(tmp_path: Path, ignore: tuple[int, ...] = ()) -> subprocess.Popen[bytes]:
+    """`run` of 100,000 epochs writing --csv, past its first printed epoch."""
+
+    def child_signals() -> None:  # defaults, but for what a parent (nohup) ignores
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.SIG_IGN if number in ignore else signal.SIG_DFL)
+
+    command = ["run", "--json", "--epochs", "100000", "--csv", str(tmp_path / "out.csv")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "linreg_tui", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "LINREG_TUI_DB": str(tmp_path.parent / f"{tmp_path.name}.db")},
+        preexec_fn=child_signals,
+    )
+    assert proc.stdout is not None
+    assert json.loads(proc.stdout.readline())["epoch"] == 0  # training has started
+    return proc
+
+
+def _statuses(tmp_path: Path) -> list[str]:
+    from linreg_tui.store.history import History
+
+    with History(tmp_path.parent / f"{tmp_path.name}.db") as history:
+        return [run.status for run in history.list_runs()]
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_sigterm_and_sighup_stop_a_run_as_ctrl_c_does(tmp_path: Path, number: int) -> None:
+    """`kill`, or an SSH session that drops: the run is recorded as cancelled, the
+    half-written CSV is removed, and the exit status is the shell's 128 + signal."""
+    with _start_long_run(tmp_path) as proc:
+        proc.send_signal(number)
+        _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (128 + number, b"")
+    assert os.listdir(tmp_path) == []
+    assert _statuses(tmp_path) == ["cancelled"]
+
+
+def test_a_hangup_the_command_was_started_to_ignore_stays_ignored(tmp_path: Path) -> None:
+    with _start_long_run(tmp_path, ignore=(signal.SIGHUP,)) as proc:  # `nohup linreg-tui ...`
+        proc.send_signal(signal.SIGHUP)
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(timeout=1.0)  # still training
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+
+
 @pytest.mark.parametrize(
     ("argv", "flag"),
     [
