@@ -78,6 +78,9 @@ class SweepPlan:
     """What the run history records it as; '' records nothing."""
     params: dict[str, Any] = field(default_factory=dict)
     """The sweep's own settings for the history, e.g. {"lrs": [...], "epochs_list": [...]}."""
+    diverged: Callable[[Any], bool] | None = None
+    """For a job that is one run (a trace): whether a row shows it diverged, so the job
+    ends "diverged" as a run does. A sweep's diverged cells are results: None."""
 
 
 Plan = RunsPlan | SweepPlan
@@ -230,7 +233,13 @@ def trace_plan(
         total_steps=config.total_steps * len(paths),
         unit="epochs",
         params={"paths": list(paths)},
+        diverged=trace_diverged,
     )
+
+
+def trace_diverged(part: TracePart) -> bool:
+    """A traced path blew up in this block (the trace ends after it, as `train` does)."""
+    return any(rows is not None and rows.diverged for rows in (part.sgd, part.gd))
 
 
 def run_trace(

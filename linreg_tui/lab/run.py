@@ -30,14 +30,17 @@ if TYPE_CHECKING:
 def run_sweep(plan: SweepPlan, run_id: int, post: Post, is_cancelled: Callable[[], bool]) -> None:
     """Run a sweep: RunStarted, batched SweepRowsCompleted and RunProgressed, RunFinished.
 
-    Status "done" when the sweep ran to its end, "cancelled" when it was stopped, "failed"
+    Status "done" when the sweep ran to its end, "diverged" when the plan says a row shows
+    its one run diverged (a trace), "cancelled" when it was stopped, "failed"
     (then re-raised, so the worker ends in the ERROR state) when it raised.
     """
     post(RunStarted(run_id, 0, 1, plan.config))
     rows = Rows(run_id, 0, post, is_cancelled)
+    diverged = False
     try:
         for row in plan.run(rows.should_stop):
             rows.add(row)
+            diverged = diverged or (plan.diverged is not None and plan.diverged(row))
             if is_cancelled():  # between rows too: a row-only sweep stops here
                 rows.stopped = True
                 break
@@ -46,7 +49,7 @@ def run_sweep(plan: SweepPlan, run_id: int, post: Post, is_cancelled: Callable[[
         post(RunFinished(run_id, 0, ended_by(error), None, job_done=True))
         raise
     rows.flush()
-    status: RunStatus = "cancelled" if rows.stopped else "done"
+    status: RunStatus = "cancelled" if rows.stopped else "diverged" if diverged else "done"
     post(RunFinished(run_id, 0, status, None, job_done=True))
 
 

@@ -166,6 +166,7 @@ async def test_suggestions_fill_the_form_run_and_the_ravine_zig_zags() -> None:
         await pilot.pause()
         assert app.form.controls["lr"].value == "1" and app.run_id == 1  # type: ignore[union-attr]
         await wait_for(pilot, lambda: not app.running)
+        assert app.status.text.startswith("diverged"), app.status.text  # not "done"
         app.view.query_one("#suggest-1", Button).press()  # the ravine
         await pilot.pause()
         assert app.form.controls["correlation"].value == "0.91"  # type: ignore[union-attr]
