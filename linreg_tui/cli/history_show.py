@@ -10,7 +10,7 @@ from typing import Any
 from linreg_tui.cli.common import EXIT_OK, csv_output, describe_config, emit
 from linreg_tui.cli.sweep_output import LR_CSV, SIZE_CSV, SIZE_CSV_FLOOR
 from linreg_tui.cli.table import Column, Table
-from linreg_tui.lab.text import diverged_marker, fmt_sci, fmt_vector
+from linreg_tui.lab.text import diverged_marker, fmt_g, fmt_sci, fmt_vector
 from linreg_tui.store.files import flatten, to_json
 from linreg_tui.store.history import History, RunSummary, StoredRun
 
@@ -61,7 +61,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(_plain(v) for v in value)
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return fmt_g(value, ".4g")
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 

@@ -13,11 +13,18 @@ MAX_SHOWN = 4
 """Vector components a table cell shows before it elides the rest (JSON and CSV keep all)."""
 
 
+def fmt_non_finite(x: float) -> str:
+    """The one word for a value that is not a finite number, in every table, chart title and
+    export: 'inf' (it overflowed), '-inf', 'nan' (undefined). The history keeps which of
+    them a value was (store.schema.NON_FINITE), so a diverged run reads the same there."""
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
 def fmt_sci(x: float | None) -> str:
     """A loss or an error: 3 significant digits in scientific notation."""
     if x is None:
         return "-"
-    return f"{x:.3e}" if math.isfinite(x) else str(x)
+    return f"{x:.3e}" if math.isfinite(x) else fmt_non_finite(x)
 
 
 def fmt_fixed(x: float | None) -> str:
@@ -25,7 +32,7 @@ def fmt_fixed(x: float | None) -> str:
     if x is None:
         return "-"
     if not math.isfinite(x):
-        return str(x)
+        return fmt_non_finite(x)
     return f"{x:.4f}" if abs(x) < 1e5 else f"{x:.3e}"
 
 
@@ -46,7 +53,7 @@ def fmt_g(value: float | None, spec: str = ".5g") -> str:
     if value is None:
         return "·"
     if not math.isfinite(value):
-        return str(value)
+        return fmt_non_finite(value)
     return format(value, spec)
 
 
@@ -55,7 +62,7 @@ def fmt_short(value: float | None) -> str:
     if value is None:
         return "·"
     if not math.isfinite(value):
-        return str(value)
+        return fmt_non_finite(value)
     mantissa, _, exponent = f"{value:.1e}".partition("e")
     return f"{mantissa}e{int(exponent)}"
 

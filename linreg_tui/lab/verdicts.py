@@ -36,8 +36,29 @@ def outcome(status: str, first: EpochRecord | None, last: EpochRecord | None) ->
     from linreg_tui.engine.results import SeedOutcome  # numpy: at a run's end, not at import
 
     if SeedOutcome(0, first, last).blew_up:  # the engine's rule, as mean vs sum counts it
-        return f"{ROSE} ×{fmt_ratio(last.val_mse / first.val_mse if first.val_mse else math.inf)}"
+        return rose(first.val_mse, last.val_mse)
     return status
+
+
+def rose(start: float, end: float) -> str:
+    """'rose ×N': a loss that ended N times above where it started."""
+    return f"{ROSE} ×{fmt_ratio(end / start if start else math.inf)}"
+
+
+def diverged_at(epoch: int | None) -> str:
+    """'diverged at epoch N' (or just 'diverged'): the status word and where it happened."""
+    return "diverged" if epoch is None else f"diverged at epoch {epoch}"
+
+
+def curve_ending(curve: Sequence[float], diverged: int | None) -> str:
+    """How a loss curve from epoch 0 ended, in outcome()'s words: 'diverged at epoch N'
+    (`diverged`: the epoch it was flagged in), 'rose ×N' (above its start, by the same
+    rule as GridCell.worse_than_start and SeedOutcome.blew_up), else ''."""
+    if diverged is not None:
+        return diverged_at(diverged)
+    if curve and not curve[-1] <= curve[0]:
+        return rose(curve[0], curve[-1])
+    return ""
 
 
 AT_FLOOR = 1.5
@@ -118,7 +139,7 @@ def grid_findings(lrs: Sequence[float], cells: dict[tuple[float, int], GridCell]
             continue
         if any(c.diverged for c in row):
             at = next(c.diverged_at for c in row if c.diverged)
-            lines.append(f"lr {lr:g}: [b]diverged[/] at epoch {at}")
+            lines.append(f"lr {lr:g}: [b]{diverged_at(at)}[/]")
             continue
         first, last = row[0], row[-1]
         text = (

@@ -19,17 +19,19 @@ from typing import IO, Any
 from linreg_tui.store.paths import PathProblem, kind, own_stream
 
 
-def json_safe(value: Any) -> Any:
+def json_safe(value: Any, keep_kind: bool = False) -> Any:
     """Plain JSON values: tuples become lists, and inf/nan become None (strict JSON has no
-    Infinity or NaN, which `json.dumps` would otherwise write)."""
+    Infinity or NaN, which `json.dumps` would otherwise write); with `keep_kind` (the
+    history) they become the strings "inf", "-inf" and "nan" instead, which
+    `store.schema.revive` reads back as the same floats."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v, keep_kind) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
+        return [json_safe(v, keep_kind) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
-        return None
+        return str(value) if keep_kind else None  # str: "inf", "-inf" or "nan"
     return value
 
 

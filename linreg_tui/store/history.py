@@ -9,8 +9,9 @@ history` starts fast and the app can record from its worker thread.
 - Status: a run stays "running" until `finish`. Read back, a "running" run whose process
   is gone (same host, its pid no longer alive) shows as "interrupted"; a run recorded on
   another host cannot be checked and stays "running".
-- Numbers: strict JSON, so inf and nan are stored as null and read back as nan; the one
-  exception is epoch 0, which has no gradient: its weight_grad and bias_grad read back None.
+- Numbers: strict JSON, so inf, -inf and nan are stored as the strings "inf", "-inf" and
+  "nan" and read back as the same floats; null (what older versions stored for all three)
+  reads back as nan, except epoch 0's weight_grad and bias_grad: it has no gradient (None).
 """
 
 from __future__ import annotations
@@ -111,14 +112,14 @@ class History:
     def add_epochs(self, run_id: int, records: Iterable[Any], variant: str = "") -> None:
         """Store epoch records (EpochRecord or mappings with an `epoch`) in one transaction;
         a run keeps at most MAX_STORED_EPOCHS of them per variant (thinning.py)."""
-        values = [json_safe(r) for r in records]
+        values = [json_safe(r, keep_kind=True) for r in records]
         with self._write() as conn:
             _require(conn, run_id)
             self._thinning.add(conn, run_id, variant, values)
 
     def add_sweep_rows(self, run_id: int, rows: Iterable[Any]) -> None:
         """Append sweep rows (dataclasses or mappings) after the run's earlier rows."""
-        texts = [dumps(json_safe(r)) for r in rows]
+        texts = [dumps(r) for r in rows]
         with self._write() as conn:
             _require(conn, run_id)
             (start,) = conn.execute(
@@ -136,7 +137,7 @@ class History:
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?",
-                (status, time.time(), dumps(json_safe(summary or {})), run_id),
+                (status, time.time(), dumps(summary or {}), run_id),
             )
             if cursor.rowcount == 0:
                 raise RunNotFound(run_id)

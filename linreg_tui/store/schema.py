@@ -187,14 +187,23 @@ def rollback(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
 
 
+NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+"""How the history stores a non-finite number (strict JSON has none): as its own kind, so
+a run that overflowed reads back inf and a NaN reads back nan (issue 12: `run` printed
+inf where `history show` printed nan)."""
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(json_safe(value), allow_nan=False, separators=(",", ":"))
+    return json.dumps(json_safe(value, keep_kind=True), allow_nan=False, separators=(",", ":"))
 
 
 def revive(value: Any) -> Any:
-    """JSON back to record values: null -> nan, arrays -> tuples."""
+    """JSON back to record values: "inf", "-inf", "nan" -> those floats, null -> nan (rows
+    stored before the kinds were kept), arrays -> tuples."""
     if value is None:
         return math.nan
+    if isinstance(value, str) and value in NON_FINITE:
+        return NON_FINITE[value]
     if isinstance(value, list):
         return tuple(revive(v) for v in value)
     if isinstance(value, dict):

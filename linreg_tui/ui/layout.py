@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 
 NARROW = 110
 """Terminals narrower than this give the view every column: the form opens on demand (F2)."""
+TINY = 70
+"""Narrower than this, the open form takes every column (beside it a view kept 26 of 60,
+issue 12); F2 or a run gives them back to the view."""
+LOW = 22
+"""Lower than this (60x20), charts keep 6 plot rows instead of 8, so the tables under them
+keep theirs."""
 
 
 class LayoutApp(JobApp):
@@ -47,6 +53,8 @@ class LayoutApp(JobApp):
         compose too, before there is anything to restyle: set on the first Resize, they
         restyled every widget before the first frame (~30 ms)."""
         self.set_class(self.size.height < 30, "-short")
+        self.set_class(self.size.height < LOW, "-low")
+        self.set_class(self.size.width < TINY, "-tiny")
         narrow = self.size.width < NARROW
         self.set_class(narrow, "-narrow")  # the form opens on demand
         return narrow

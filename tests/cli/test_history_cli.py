@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from linreg_tui.cli import main
 from linreg_tui.cli.history import add_history_parser, run_history
 from linreg_tui.cli.parser import build_parser
 from linreg_tui.engine.config import RunConfig
@@ -76,6 +77,24 @@ def test_show_prints_settings_status_and_every_epoch(capsys: pytest.CaptureFixtu
     assert f"# run {run_id}: run from the command line, diverged" in out
     assert "lr=50" in out and "batch=1" in out
     assert out.rstrip().endswith("diverged")  # the last epoch's row is marked
+
+
+@pytest.mark.parametrize(
+    ("lr", "words"),
+    [("3", ["inf", "2.370e+46", "2.081e+46"]), ("30", ["nan", "nan", "nan"])],
+    ids=["overflow-inf", "nan"],
+)
+def test_run_and_history_show_print_the_same_word_for_a_diverged_run(
+    capsys: pytest.CaptureFixture[str], lr: str, words: list[str]
+) -> None:
+    """Issue 12: `run` printed train loss inf where `history show` printed nan."""
+    assert main(["run", "--lr", lr, "--epochs", "1"]) == 0
+    ran = capsys.readouterr().out.splitlines()
+    assert history("show", "1") == 0
+    shown = capsys.readouterr().out.splitlines()
+    for lines in (ran, shown):  # epoch, steps, then train loss, train MSE, val MSE
+        last = next(line for line in reversed(lines) if line.endswith("diverged"))
+        assert last.split()[:5] == ["1", "32", *words], last
 
 
 def test_show_json_is_strict_with_null_for_non_finite(capsys: pytest.CaptureFixture[str]) -> None:

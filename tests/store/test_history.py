@@ -91,7 +91,9 @@ def test_a_real_run_reads_back_exactly_as_trained(db: Path) -> None:
     assert stored.finished_at is not None and stored.started_at <= stored.finished_at
 
 
-def test_a_diverged_run_stores_strict_json_and_reads_back_nan(db: Path) -> None:
+def test_a_diverged_run_stores_strict_json_and_reads_back_its_own_non_finite_kind(
+    db: Path,
+) -> None:
     with History(db) as history:
         run_id, records = record_run(history, DIVERGING)
         stored = history.get(run_id)
@@ -100,14 +102,29 @@ def test_a_diverged_run_stores_strict_json_and_reads_back_nan(db: Path) -> None:
     for (text,) in raw(db, "SELECT record FROM epochs"):  # strict JSON: no Infinity or NaN
         json.loads(str(text), parse_constant=lambda c: pytest.fail(f"non-strict JSON {c}"))
     back = stored.records[-1].to_record()
-    for f in fields(EpochRecord):  # inf and nan both come back as nan, never as None
-        want = getattr(last, f.name)
-        if isinstance(want, float) and not math.isfinite(want):
-            want = math.nan
-        if isinstance(want, tuple):
-            want = tuple(x if math.isfinite(x) else math.nan for x in want)
-        assert same(getattr(back, f.name), want), f.name
+    for f in fields(EpochRecord):  # inf stays inf, nan stays nan, never None (issue 12)
+        assert same(getattr(back, f.name), getattr(last, f.name)), f.name
     assert stored.status == "diverged"
+
+
+def test_inf_and_nan_keep_their_kind_and_old_nulls_read_as_nan(db: Path) -> None:
+    row = {"size": 5, "val_mse": math.inf, "train_mse": -math.inf, "b_error": math.nan}
+    with History(db) as history:
+        run_id = history.start_run("sweep-sizes", TINY, "app", params={"sizes": [5]})
+        history.add_sweep_rows(run_id, [row])
+        history.finish(run_id, "diverged", {"val_mse": math.inf})
+    with sqlite3.connect(db) as conn:  # a row as versions before issue 12 stored it
+        conn.execute(
+            "INSERT INTO sweep_rows (run_id, idx, row) VALUES (?, 1, ?)",
+            (run_id, '{"size": 6, "val_mse": null}'),
+        )
+    conn.close()
+    with History(db) as history:
+        stored = history.get(run_id)
+    new, old = stored.rows
+    assert (new["val_mse"], new["train_mse"]) == (math.inf, -math.inf)
+    assert math.isnan(new["b_error"]) and math.isnan(old["val_mse"]) and old["size"] == 6
+    assert stored.summary == {"val_mse": math.inf}
 
 
 def test_sweep_rows_keep_their_order_across_calls(db: Path) -> None:
@@ -118,7 +135,7 @@ def test_sweep_rows_keep_their_order_across_calls(db: Path) -> None:
         history.finish(run_id, "done", {"val_mse": 1.0})
         stored = history.get(run_id)
     assert [r["size"] for r in stored.rows] == [5, 10, 20]
-    assert math.isnan(stored.rows[1]["val_mse"])
+    assert stored.rows[1]["val_mse"] == math.inf
     assert stored.params == {"sizes": [5, 10]} and stored.summary == {"val_mse": 1.0}
 
 

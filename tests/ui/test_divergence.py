@@ -10,15 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input
 
 from linreg_tui.engine.config import RunConfig
 from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views.mean_vs_sum import SEEDS, SUM, MeanVsSumView
+from linreg_tui.ui.widgets.climb import ESCAPE
+from linreg_tui.ui.widgets.curves_chart import CurvesChart
 from linreg_tui.ui.widgets.export_prompt import ExportPrompt
 from linreg_tui.ui.widgets.loss_chart import LossChart
 from linreg_tui.ui.widgets.results_table import ResultsTable
+from linreg_tui.ui.widgets.sweep_charts import CurveChart, SizeChart
+from linreg_tui.ui.widgets.sweep_tables import GridTable
 from tests.ui.conftest import SIZE, make_app, run_to_end
 
 DIVERGING = {
@@ -133,6 +139,18 @@ async def test_diverged_cells_and_sizes_in_the_sweep_views(tmp_path: Path) -> No
         _, document = await export(pilot, app, tmp_path / "grid")
         diverged = {row["lr"] for row in document["rows"] if row["diverged"]}
         assert {30.0, 1e6} <= diverged and 0.03 not in diverged
+        chart = app.query_one(CurveChart)
+        for log_y in (True, False):  # lr 3: 32 -> inf in epoch 1, once a lone dot at 32
+            app.log_y = log_y
+            app.query_one(GridTable).cursor_coordinate = (1, 2)
+            await pilot.pause(0.05)
+            assert chart.cell is not None and chart.cell.lr == 3.0
+            assert "diverged at epoch 1" in str(chart.border_title)  # the lab's words
+            assert f"1 off-scale {ESCAPE}" in str(chart.border_title)
+            plot = drawn(chart)[2:-4]  # border and frame top; x axis, labels, frame, border
+            assert ESCAPE in plot[0], "\n".join(plot)  # it leaves through the top edge
+            columns = {i for row in plot for i, ch in enumerate(row) if "⠁" <= ch <= "⣿"}
+            assert len(columns) > chart.size.width / 2, "\n".join(plot)  # a climb, not a dot
 
         app.show_view("sizes")  # the form's lr 3: every size blows up
         await pilot.pause()  # the view and its fields are mounted
@@ -140,7 +158,32 @@ async def test_diverged_cells_and_sizes_in_the_sweep_views(tmp_path: Path) -> No
         app.query_one("#sizes-seeds", Input).value = "2"
         await pilot.pause(0.01)
         await run_to_end(pilot, app, timeout=60)
+        await pilot.pause(0.05)
+        sizes = app.query_one(SizeChart)  # a size whose error overflowed: ▲ on the top edge
+        shown = drawn(sizes)
+        escaped = "".join(shown[1:]).count(ESCAPE)  # below the border, which names it
+        assert escaped >= 1, "\n".join(shown)
+        assert f"{escaped} off-scale {ESCAPE}" in str(sizes.border_title)
         await still_alive(pilot, app)
         rows, document = await export(pilot, app, tmp_path / "sizes")
         assert [row["regime"] for row in rows] == ["2 diverged"] * 3
         assert all(row["diverged"] == 2 for row in document["rows"])
+
+
+async def test_a_summed_loss_that_turns_nan_climbs_off_the_chart() -> None:
+    """Mean vs sum at lr 1: the sum's MSE is nan after epoch 1; its curve climbs to a ▲."""
+    app = make_app(RunConfig(lr=1.0))
+    async with app.run_test(size=SIZE) as pilot:
+        app.show_view(MeanVsSumView.VIEW_ID)
+        await pilot.pause()
+        await run_to_end(pilot, app, timeout=60)
+        await pilot.pause(0.05)
+        chart = app.query_one("#mvs-chart", CurvesChart)
+        assert f"off-scale {ESCAPE}" in str(chart.border_title)
+        assert ESCAPE in drawn(chart)[2]  # the first plot row: the top edge
+
+
+def drawn(widget: Widget) -> list[str]:
+    """The widget's rows as the terminal shows them."""
+    strips = widget.render_lines(Region(0, 0, *widget.outer_size))  # on screen or not
+    return ["".join(segment.text for segment in strip) for strip in strips]

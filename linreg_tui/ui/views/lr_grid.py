@@ -56,6 +56,10 @@ FIELDS = [
 """The view's own settings (the CLI's `sweep lr --lrs --epochs-list`)."""
 
 
+TALL_FROM = 34
+"""The view's rows that its fields, hint, a 15-row grid and a 14-row chart fill."""
+
+
 class LrGridView(ExperimentView, view_id="lr-grid"):
     """The lr x epochs grid of final validation MSE and parameter error (d2l 3.5 ex. 4)."""
 
@@ -88,6 +92,15 @@ class LrGridView(ExperimentView, view_id="lr-grid"):
         self.explanation = self.query_one("#grid-explanation", Static)
         self.hint = self.query_one(".sweep-hint", Static)
         self.explanation.border_title = "what to see"
+
+    def on_resize(self) -> None:
+        """Rows beyond what an 80x24 terminal has go half to the grid, half to its chart
+        (issue 12: at 200x50 the chart kept 8 plot rows under a 15-row grid)."""
+        if not hasattr(self, "chart"):  # a resize before the mount
+            return
+        spare = max(self.size.height - TALL_FROM, 0)
+        self.table.styles.max_height = 15 + spare // 2
+        self.chart.styles.height = 14 + spare - spare // 2
 
     def plan(self, config: RunConfig) -> SweepPlan:
         values = self.fields.read()

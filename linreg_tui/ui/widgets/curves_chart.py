@@ -11,7 +11,8 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from linreg_tui.ui.widgets.loss_chart import epoch_ticks, plot_series, plottable
+from linreg_tui.ui.widgets.climb import ESCAPE, plot_climb
+from linreg_tui.ui.widgets.loss_chart import epoch_ticks, plottable
 
 COLOURS: dict[str, str] = {
     "primary": "#0178D4",
@@ -108,13 +109,14 @@ class CurvesChart(PlotextPlot):
         plt.xlim(0, x_max)
         plt.xticks(epoch_ticks(x_max, width))
         series = [(c.points, c.marker, self.colour_of(c.colour).rgb) for c in self.curves.values()]
-        plot_series(plt, series, self.log_y, width, self.size.height)
+        escape = self.colour_of("error").rgb  # a diverging curve climbs off the top: ▲
+        plot_climb(plt, series, self.log_y, width, self.size.height, escape)
 
     def _update_titles(self) -> None:
         off = sum(
             plottable(v, self.log_y) is None for c in self.curves.values() for _, v in c.points
         )
-        parts = [f"[$warning]{off} off-scale[/]"] if off else []
+        parts = [f"[$warning]{off} off-scale {ESCAPE}[/]"] if off else []
         parts.append(self.title + (" (log)" if self.log_y else ""))
         if self.note:
             parts.append(self.note)

@@ -26,20 +26,26 @@ class ParamsPane(Static):
         super().__init__(id=id, classes=classes)
         self.config: RunConfig | None = None
         self.record: EpochRecord | None = None
+        self.widths: tuple[int, ...] = ()
+        """Each column's widest cell at the last layout pass."""
 
     def on_mount(self) -> None:
         self.border_title = "parameters"
 
     def show(self, config: RunConfig, record: EpochRecord | None = None) -> None:
         """Show a run's true parameters and, if given, a record's estimates."""
-        relayout = config is not self.config  # rows change only with the config
         self.config, self.record = config, record
         self.border_title = "parameters" if record is None else f"parameters · epoch {record.epoch}"
-        self.update(self._table(), layout=relayout)  # a layout pass per update costs frames
+        table = self._table()
+        widths = tuple(max(map(len, map(str, c.cells)), default=0) for c in table.columns)
+        # a layout pass per update costs frames: only when a column grows or shrinks (the
+        # width measured with '·' placeholders squeezed the numbers and lost the row labels)
+        relayout, self.widths = widths != self.widths, widths
+        self.update(table, layout=relayout)
 
     def _table(self) -> Table:
         table = Table(box=None, padding=(0, 1), pad_edge=False)
-        table.add_column("", style="bold", no_wrap=True)
+        table.add_column("", style="bold", no_wrap=True, min_width=2)  # never 'w…' or '…'
         for header in ("true", "estimate", "|error|", "grad"):
             table.add_column(header, justify="right", no_wrap=True)
         cfg, rec = self.config, self.record

@@ -18,7 +18,9 @@ from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from linreg_tui.lab.text import fmt_short
-from linreg_tui.ui.widgets.loss_chart import log_ticks, plot_series, plottable
+from linreg_tui.lab.verdicts import curve_ending
+from linreg_tui.ui.widgets.climb import ESCAPE, escaped, off_scale, plot_climb
+from linreg_tui.ui.widgets.loss_chart import epoch_ticks, log_ticks, plottable
 
 if TYPE_CHECKING:
     from linreg_tui.engine.results import GridCell
@@ -56,12 +58,18 @@ class CurveChart(PlotextPlot):
         plt.clear_figure()
         plt.xlabel("epoch")
         cell = self.cell
-        plt.xlim(0, max(cell.epochs if cell else 1, 1))
+        # the x axis ends where the curve does: a run that diverged at epoch 1 of a 30-epoch
+        # cell is drawn over 0..1, its climb across the chart, not as a dot at the left edge
+        x_max = max(len(cell.curve) - 1 if cell else 1, 1)
+        plt.xlim(0, x_max)
+        plt.xticks(epoch_ticks(x_max, width))
         if cell is None:
             return
-        colour = Color.parse(self.app.theme_variables.get("warning", "#FFA62B")).rgb
+        theme = self.app.theme_variables
+        colour = Color.parse(theme.get("warning", "#FFA62B")).rgb
         series = [(list(enumerate(cell.curve)), "braille", colour)]
-        plot_series(plt, series, self.log_y, width, self.size.height)
+        escape = Color.parse(theme.get("error", "#BA3C5B")).rgb
+        plot_climb(plt, series, self.log_y, width, self.size.height, escape)
 
     def _titles(self) -> None:
         cell = self.cell
@@ -70,11 +78,14 @@ class CurveChart(PlotextPlot):
             self.border_title = f"{scale} · move the cursor onto a cell"
             self.border_subtitle = ""
             return
-        where = f"lr {cell.lr:g} · {cell.epochs} epochs"
-        if cell.diverged:
-            self.border_title = f"[b $error]DIVERGED at epoch {cell.diverged_at}[/] · {where}"
-        else:
-            self.border_title = f"{scale} · {where}"
+        parts = [scale, f"lr {cell.lr:g} · {cell.epochs} epochs"]
+        ending = curve_ending(cell.curve, cell.diverged_at if cell.diverged else None)
+        off = off_scale(cell.curve, self.log_y)
+        if off:  # first, with the ending: a narrow border truncates the end
+            parts.insert(0, f"[$warning]{off} off-scale {ESCAPE}[/]")
+        if ending:
+            parts.insert(0, f"[b $error]{ending}[/]")
+        self.border_title = " · ".join(parts)
         self.border_subtitle = f"start {fmt_short(cell.curve[0])} → end {fmt_short(cell.curve[-1])}"
 
 
@@ -111,9 +122,11 @@ class SizeChart(PlotextPlot):
         super().__init__(id=id)
         self.series: list[Series] = []
 
+    TITLE = "‖w−ŵ‖ vs n, log-log · ● mean ─ fit"
+
     def on_mount(self) -> None:
         super().on_mount()
-        self.border_title = "‖w−ŵ‖ vs n, log-log · ● mean ─ fit"
+        self.border_title = self.TITLE
 
     def show(self, series: list[Series]) -> None:
         """Replace the curves; the legend (with slopes) goes in the border subtitle."""
@@ -134,15 +147,17 @@ class SizeChart(PlotextPlot):
         plt.clear_figure()
         plt.xlabel("n (log)")
         plotted = []
+        escapes: list[tuple[float, tuple[int, int, int]]] = []  # diverged sizes: ▲ on top
         for s in sorted(self.series, key=lambda s: not s.dashed):  # dashes under the dots
-            points = [
-                (math.log10(n), y)
-                for n, e in zip(s.sizes, s.errors, strict=True)
-                if n > 0 and (y := plottable(e, True)) is not None
-            ]
+            rgb = Color.parse(self.app.theme_variables.get(s.colour, s.colour)).rgb
+            points = []
+            for n, e in zip(s.sizes, s.errors, strict=True):
+                if n > 0 and (y := plottable(e, True)) is not None:
+                    points.append((math.log10(n), y))
+                elif n > 0 and not s.dashed and escaped(e):
+                    escapes.append((math.log10(n), rgb))
             if not points:
                 continue
-            rgb = Color.parse(self.app.theme_variables.get(s.colour, s.colour)).rgb
             if s.dashed:
                 xs, ys = dashes(points, max(self.size.width - 8, 8))
                 if xs:
@@ -157,17 +172,24 @@ class SizeChart(PlotextPlot):
             xs, ys = zip(*points, strict=True)
             plt.scatter(xs, ys, marker="●", color=rgb)
             plotted.extend(points)
-        if not plotted:
+        if not plotted and not escapes:
             return
-        left, right = min(x for x, _ in plotted), max(x for x, _ in plotted)
+        every_x = [x for x, _ in plotted] + [x for x, _ in escapes]
+        left, right = min(every_x), max(every_x)
         decades = list(range(math.ceil(left), math.floor(right) + 1))
         plt.xticks([float(d) for d in decades], [_decade(d) for d in decades])
         plt.xlim(left - 0.1, right + 0.1)
-        bottom, top = min(y for _, y in plotted), max(y for _, y in plotted)
-        low, high = math.floor(bottom), math.ceil(top)  # whole decades: even ticks
+        ys = [y for _, y in plotted] or [0.0]
+        low, high = math.floor(min(ys)), math.ceil(max(ys))  # whole decades: even ticks
+        if escapes:  # a size whose runs diverged: its error is off the top of the chart
+            high += 1
+            for x, rgb in escapes:
+                plt.scatter([x], [high], marker=ESCAPE, color=rgb)
         plt.ylim(low, high)
         rows = max(self.size.height - 4, 2)
         plt.yticks(*log_ticks(low, high, most=max(rows // 2, 2)))
+        off = f" · [$warning]{len(escapes)} off-scale {ESCAPE}[/]" if escapes else ""
+        self.border_title = self.TITLE + off
 
 
 def dashes(

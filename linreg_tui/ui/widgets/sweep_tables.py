@@ -21,10 +21,14 @@ from linreg_tui.lab.text import fmt_ratio, fmt_short
 if TYPE_CHECKING:
     from linreg_tui.engine.results import GridCell, SizeSummary, Spread
 
-CELL_WIDTH = 8
-"""A grid cell: 'diverged' or '1.2e-4' centred, two lines (val MSE, then ||w - w_hat||);
-8, not 9: four columns and the lr with its predicted verdict fit 80 columns beside the
-form (each cell has its own background: no gap is needed)."""
+CELL_WIDTH = 9
+"""The narrowest grid cell: two lines of at most 8 characters ('diverged', '1.2e-4', then
+'w 1.2e-4' for ||w - w_hat||) and one blank column, so that no cell runs into the next
+where the cells' colours do not show (plain text, a screen reader, a copied screen:
+'w 5.7e-1w 1.2e-2', issue 12)."""
+MAX_CELL_WIDTH = 20
+"""The widest: a wide terminal spreads the grid over the view instead of leaving 3/4 of
+it blank (issue 12: 45 of 166 columns at 200x50)."""
 
 
 def spread(s: Spread) -> str:
@@ -44,18 +48,35 @@ class GridTable(DataTable[Text]):
         self.lrs: tuple[float, ...] = ()
         self.epochs: tuple[int, ...] = ()
         self.cells: dict[tuple[float, int], GridCell] = {}
+        self.cell_width = CELL_WIDTH
 
     def on_mount(self) -> None:
         self.border_title = "val MSE / ‖w−ŵ‖ after k epochs"
+
+    def on_resize(self) -> None:
+        """Cells as wide as the view allows (CELL_WIDTH..MAX_CELL_WIDTH); the grid is
+        rebuilt, cursor kept, when that changes."""
+        if self._fitted_width(len(self.epochs)) == self.cell_width:
+            return
+        if self.epochs:
+            cursor, cells = self.cursor_coordinate, list(self.cells.values())
+            self.start(self.lrs, self.epochs)
+            self.add(cells)
+            self.cursor_coordinate = cursor
+
+    def _fitted_width(self, columns: int) -> int:
+        room = self.size.width - LABEL_WIDTH - 2  # 2: a vertical scrollbar
+        return min(max(room // max(columns, 1), CELL_WIDTH), MAX_CELL_WIDTH)
 
     def start(self, lrs: Sequence[float], epochs: Sequence[int]) -> None:
         """An empty grid of the planned shape, '…' in every cell."""
         self.lrs, self.epochs, self.cells = tuple(lrs), tuple(epochs), {}
         self.clear(columns=True)
         self.add_column(Text("lr".rjust(LABEL_WIDTH - 1)), key="lr", width=LABEL_WIDTH)
+        self.cell_width = width = self._fitted_width(len(self.epochs))
         for e in self.epochs:
-            self.add_column(Text(f"{e} ep", justify="center"), key=str(e), width=CELL_WIDTH)
-        waiting = Text("\n".join(["…".center(CELL_WIDTH), ""]))
+            self.add_column(Text(f"{e} ep".center(width - 1)), key=str(e), width=width)
+        waiting = Text("\n".join([self._centred("…"), ""]))
         for i, lr in enumerate(self.lrs):
             self.add_row(_label(lr, ""), *[waiting] * len(self.epochs), key=str(i), height=2)
 
@@ -91,7 +112,11 @@ class GridTable(DataTable[Text]):
                 t = 0.0
             bg = self._colour(t)
         style = Style(bgcolor=bg.rich_color, color=bg.get_contrast_text(1.0).rich_color)
-        return Text("\n".join(line.center(CELL_WIDTH) for line in lines), style=style)
+        return Text("\n".join(self._centred(line) for line in lines), style=style)
+
+    def _centred(self, line: str) -> str:
+        """A cell's line centred with one blank column after it: no cell touches the next."""
+        return line.center(self.cell_width - 1) + " "
 
     def _colour(self, t: float, only: str | None = None) -> Color:
         """success -> warning -> error as t goes 0 -> 1, darkened to keep text legible."""
