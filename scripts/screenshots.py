@@ -1,6 +1,9 @@
 """Regenerate screenshots/*.svg (and *.png with rsvg-convert) from the real app, headless.
 
-    python scripts/screenshots.py [--out screenshots] [--size 100x30]
+    python scripts/screenshots.py [--out screenshots] [--size 120x40 --size 80x24] [--only NAME]
+
+The first size's shots go to `--out` (the README shows them); every other size's to a
+folder of its own, e.g. screenshots/80x24/, the size the lab promises to fit.
 
 Each shot drives LinregApp through `App.run_test` the way a user would (form values, then
 the run action) and saves what the terminal would show. PNGs need `rsvg-convert` (Debian:
@@ -315,15 +318,21 @@ def to_png(svg: Path) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parents[1] / "screenshots")
-    parser.add_argument("--size", default="100x30", help="COLUMNSxROWS (default 100x30)")
+    parser.add_argument(
+        "--size",
+        action="append",
+        help="COLUMNSxROWS, repeatable (default: 120x40 into --out, 80x24 into --out/80x24)",
+    )
     parser.add_argument("--only", choices=sorted(SHOTS), action="append")
     args = parser.parse_args(argv)
-    width, height = (int(n) for n in args.size.lower().split("x"))
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name in args.only or SHOTS:
-        svg = asyncio.run(take(name, SHOTS[name], args.out, (width, height)))
-        png = to_png(svg)
-        print(svg, png or "(no rsvg-convert: PNG skipped)")
+    for k, size in enumerate(args.size or ["120x40", "80x24"]):
+        width, height = (int(n) for n in size.lower().split("x"))
+        out = args.out if k == 0 else args.out / f"{width}x{height}"
+        out.mkdir(parents=True, exist_ok=True)
+        for name in args.only or SHOTS:
+            svg = asyncio.run(take(name, SHOTS[name], out, (width, height)))
+            png = to_png(svg)
+            print(svg, png or "(no rsvg-convert: PNG skipped)")
     return 0
 
 

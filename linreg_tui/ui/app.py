@@ -82,8 +82,9 @@ class LinregApp(LayoutApp):
     def compose(self) -> ComposeResult:
         self.open_form()  # a learner starts at the form; a narrow terminal hides it on F2 or a run
         lazy = not self.is_headless if self.lazy_views is None else self.lazy_views
+        self.size_classes()  # before the widgets: their first styling has them (set on the
+        # first Resize instead, they restyled every widget twice: a third of a start-up)
         if lazy:  # in a terminal: what the first frame need not wait for (ui/startup.py)
-            self.size_classes()  # before the widgets: their first styling has them
             defer_auto_focus(self)  # the first field is focused after the first frame
         with Horizontal(id="main"):
             choices = [(v.TITLE, v.VIEW_ID) for v in VIEWS]
