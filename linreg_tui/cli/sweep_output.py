@@ -115,18 +115,25 @@ def print_sizes(args: argparse.Namespace, plan: Plan, events: Iterable[Event]) -
             Column("size", 6),
             Column("seeds", 5),
             Column("||w-w_hat|| mean +- std", 22, _spread),
+            Column("predicted", 9, fmt_sci),
             Column("|b-b_hat| mean +- std", 22, _spread),
+            Column("predicted", 9, fmt_sci),
             Column("lstsq ||w-w*|| mean +- std", 22, _spread),
             Column("lstsq |b-b*| mean +- std", 22, _spread),
-            Column("", 0, str, left=True),
+            Column("regime", 0, str, left=True),
         ]
     )
     emit("")
-    emit("# per size: ||w-w_hat|| is the norm over the weights; lstsq is the least-squares floor")
+    emit(
+        "# per size: ||w-w_hat|| is the norm over the weights; predicted: the theory's error "
+        "after these steps (transient + noise ball + floor); lstsq is the least-squares floor; "
+        "regime: the prediction's largest term"
+    )
     emit(summary.header())
     for s in summaries:
-        row = [s.size, s.seeds, s.w_error_norm, s.b_error]
-        emit(summary.row([*row, s.lstsq_w_error_norm, s.lstsq_b_error, size_regime(s)]))
+        row = [s.size, s.seeds, s.w_error_norm, s.predicted_w_error, s.b_error]
+        row += [s.predicted_b_error, s.lstsq_w_error_norm, s.lstsq_b_error, size_regime(s)]
+        emit(summary.row(row))
     emit("")
     for line in slope_lines(slopes):
         emit(line)
