@@ -154,7 +154,7 @@ async def test_z_zooms_the_x_axis_into_the_first_epochs_at_80x24() -> None:
         assert chart.x_span == 300
         await pilot.press("f1")  # and the help lists the keys
         assert isinstance(app.screen, HelpScreen)
-        keys = {keys for where, keys, _ in app.screen.rows if where == "single run view"}
+        keys = {keys for where, keys, _ in app.screen.rows if where == "on the chart"}
         assert {"z", "Z"} <= keys
 
 

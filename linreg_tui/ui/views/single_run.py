@@ -26,7 +26,7 @@ class SingleRunView(ExperimentView, view_id="single-run"):
     (F3, tab): the form's fields take letters as text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("z", "zoom_chart(1)", "Zoom", tooltip="The loss chart's x axis: all epochs, "
+        Binding("z", "zoom_chart(1)", "Zoom", tooltip="The single run's chart: all epochs, "
                 "the first 10%, the first 1% (F3 or tab first)"),
         Binding("Z", "zoom_chart(-1)", "Zoom out", False, tooltip="Zoom the chart back out"),
     ]  # fmt: skip
@@ -47,6 +47,7 @@ class SingleRunView(ExperimentView, view_id="single-run"):
 
     def preview(self, config: RunConfig) -> None:
         self.query_one(ParamsPane).show(config)
+        self.query_one(LossChart).name_loss(config.loss)
 
     def run_started(self, event: RunStarted) -> None:
         self.config = event.config

@@ -56,7 +56,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
         super().__init__()
-        where = ["everywhere", "in a field", "in a select", "in the table", "single run view",
+        where = ["everywhere", "in a field", "in a select", "in the table", "on the chart",
                  "on the plane", "in the history"]  # fmt: skip
         self.rows = sorted(
             [*rows, *EXTRA_KEYS], key=lambda row: where.index(row[0]) if row[0] in where else 9
@@ -79,7 +79,7 @@ class HelpScreen(ModalScreen[None]):
         rows = binding_rows("everywhere", app_bindings, display)
         rows += binding_rows("in the table", table_bindings, display)
         rows += binding_rows("on the plane", plane_bindings, display)
-        rows += binding_rows("single run view", chart_bindings, display)
+        rows += binding_rows("on the chart", chart_bindings, display)
         return cls(rows + binding_rows("in the history", history_bindings, display))
 
     def compose(self) -> ComposeResult:

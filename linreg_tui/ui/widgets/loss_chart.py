@@ -13,6 +13,7 @@ from textual.color import Color
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
+from linreg_tui.engine.records import CHUNKS_PER_EPOCH
 from linreg_tui.ui.widgets.loss_points import (
     chunk_points,
     decimate,
@@ -86,6 +87,7 @@ class LossChart(PlotextPlot, can_focus=True):
         self.loss = "loss"
         """The run's objective, named in the legend."""
         self.keys_shown = False
+        """Whether the zoom keys work now (the view has focus): the title names them."""
         self.off_scale = {False: 0, True: 0}
         """Values left out of the plot, for the linear (False) and the log (True) axis."""
 
@@ -98,11 +100,20 @@ class LossChart(PlotextPlot, can_focus=True):
         self.records = []
         self.offsets = [0]
         self.total_epochs = total_epochs
-        self.loss = loss
         self.off_scale = {False: 0, True: 0}
         self.zoom = 0
-        self._update_titles()
+        self.name_loss(loss)
         self.refresh()
+
+    def name_loss(self, loss: str) -> None:
+        """The objective the legend names (the form's, before a run)."""
+        self.loss = loss
+        self.tooltip = (  # the legend's words in full, whatever the width
+            f"━ {loss}: the training objective, the minibatch losses averaged over each chunk "
+            "of an epoch's steps (up to 16), drawn at the chunk's end. • train, val: the MSE on"
+            " the whole training and validation sets after each epoch. z/Z: zoom in/out."
+        )
+        self._update_titles()
 
     def add(self, records: Iterable[EpochRecord]) -> None:
         """Append records and redraw."""
@@ -207,16 +218,12 @@ class LossChart(PlotextPlot, can_focus=True):
             parts.insert(0, f"[$warning]{off_scale} off-scale[/]")
         self.border_title = " · ".join(parts)
         self.border_subtitle = widest_fitting(self._legends(last), room)
-        self.tooltip = (
-            f"━ {self.loss}: the training objective, the minibatch losses averaged over each "
-            "chunk of an epoch's steps, drawn at the chunk's end. • train, val: the MSE on the "
-            "whole training and validation sets after each epoch. z/Z: zoom in/out."
-        )
 
     def _legends(self, last: EpochRecord | None) -> list[tuple[str, str]]:
         """The legend, from the most words to the fewest, with the latest values (train
         and val often overlap on the plot)."""
-        chunks = max((len(r.loss_chunks) for r in self.records[-2:]), default=0) or 16
+        chunks = max((len(r.loss_chunks) for r in self.records[-2:]), default=0)
+        chunks = chunks or CHUNKS_PER_EPOCH
         values: tuple[float | None, ...] = (None, None, None)
         if last is not None:
             values = ((last.loss_chunks or (last.train_loss,))[-1], last.train_mse, last.val_mse)

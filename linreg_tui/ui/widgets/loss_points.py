@@ -95,7 +95,11 @@ def legends(
     per = f" /{chunks}" if chunks > 1 else ""
     full, short, most, bare = (".2e",) * 3, (".1e",) * 3, ("", ".1e", ".1e"), ("", "", "")
     ways = [  # (labels, value formats, gap)
-        ((f"{loss} loss, mean of each {each} at its end", "train MSE", "val MSE"), full, 2),
+        (
+            (f"{loss}: minibatch loss, mean of each {each} at its end", "train MSE", "val MSE"),
+            full,
+            2,
+        ),
         ((f"{loss}, mean per {each} at its end", "train", "val"), full, 2),
         ((f"{loss} per {each}", "train", "val"), short, 2),
         ((f"{loss}{per}", "train", "val"), short, 1),
