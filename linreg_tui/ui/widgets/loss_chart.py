@@ -31,9 +31,6 @@ LINEAR_LIMIT = 1e15
 overflows near 1e300 (NOTES); the title says how many points are off-scale."""
 
 
-__all__ = ["LossChart", "decimate", "epoch_ticks", "log_ticks", "plot_series", "plottable"]
-
-
 def log_ticks(low: float, high: float, most: int = 8) -> tuple[list[float], list[str]]:
     """Ticks (log10 units) inside [low, high], labelled like '1e-3', at most `most`.
 
