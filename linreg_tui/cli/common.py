@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from linreg_tui.cli.parser import FIELD_NAMES, UsageError
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.records import exported_fields
 from linreg_tui.store.config_files import ConfigFileError, save_config
 from linreg_tui.store.files import CsvFile, WriteFailed
 from linreg_tui.store.paths import reason, shown
@@ -132,5 +132,5 @@ def describe_config(cfg: RunConfig, swept: Mapping[str, str] | None = None) -> s
 
 
 def record_fields(record: Any) -> dict[str, Any]:
-    """A dataclass record's fields, in order (properties left out)."""
-    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    """A dataclass record's fields, in order (properties and live-only fields left out)."""
+    return exported_fields(record)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 import torch
 from torch import nn
 
+from linreg_tui.engine.chunks import ChunkLosses
 from linreg_tui.engine.config import DIVERGENCE_FACTOR, RunConfig
 from linreg_tui.engine.data import SyntheticData, make_data
 from linreg_tui.engine.losses import LOSSES
@@ -90,8 +91,10 @@ def train(
 
     limit = math.inf  # of the training MSE, set from the start: see DIVERGENCE_FACTOR
 
-    def record(epoch: int, steps: int, train_loss: float) -> EpochRecord:
-        return _evaluate(model, data, cfg, true_w, epoch, steps, train_loss, start, limit)
+    def record(
+        epoch: int, steps: int, train_loss: float, chunks: tuple[float, ...] = ()
+    ) -> EpochRecord:
+        return _evaluate(model, data, cfg, true_w, epoch, steps, train_loss, start, limit, chunks)
 
     first = record(0, 0, _objective(model, data, cfg))
     limit = divergence_limit(first.train_mse)
@@ -100,6 +103,7 @@ def train(
         return
     steps = 0
     total_steps = cfg.total_steps
+    per_epoch = -(-n // batch)
     for epoch in range(1, cfg.total_epochs + 1):
         perm = torch.randperm(n, generator=gen)
         Xs, ys = X[perm], y[perm]  # one gather per epoch, then cheap slices
@@ -107,6 +111,7 @@ def train(
         w_sum = torch.zeros_like(model.weight) if averaging else None
         b_sum = torch.zeros_like(model.bias) if averaging else None
         loss_sum = torch.zeros(())
+        chunks = ChunkLosses(min(per_epoch, total_steps - steps))  # for the chart only
         batches = 0
         for lo in range(0, n, batch):
             if should_stop is not None and should_stop():
@@ -115,7 +120,9 @@ def train(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            loss_sum += loss.detach()
+            step_loss = loss.detach()
+            loss_sum += step_loss
+            chunks.add(step_loss)
             batches += 1
             steps += 1
             if w_sum is not None and b_sum is not None:
@@ -127,7 +134,7 @@ def train(
             with torch.no_grad():  # Polyak-style: report the mean iterate of the last epoch
                 model.weight.copy_(w_sum / batches)
                 model.bias.copy_(b_sum / batches)
-        rec = record(epoch, steps, loss_sum.item() / batches)
+        rec = record(epoch, steps, loss_sum.item() / batches, chunks.means())
         yield rec
         if rec.diverged:
             return
@@ -160,6 +167,7 @@ def _evaluate(
     train_loss: float,
     start: float,
     limit: float,
+    loss_chunks: tuple[float, ...] = (),
 ) -> EpochRecord:
     weight = model.weight.reshape(-1)
     bias = model.bias.reshape(())
@@ -183,6 +191,7 @@ def _evaluate(
         bias_grad=None if bg is None else float(bg.item()),
         diverged=not finite or train_mse > limit,
         elapsed=time.perf_counter() - start,
+        loss_chunks=loss_chunks,
     )
 
 

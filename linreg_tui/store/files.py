@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from linreg_tui.engine.records import exported_fields
 from linreg_tui.store.paths import PathProblem, kind, own_stream
 
 
@@ -25,7 +26,7 @@ def json_safe(value: Any, keep_kind: bool = False) -> Any:
     history) they become the strings "inf", "-inf" and "nan" instead, which
     `store.schema.revive` reads back as the same floats."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        value = exported_fields(value)  # an EpochRecord's live-only chunks stay out
     if isinstance(value, Mapping):
         return {str(k): json_safe(v, keep_kind) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

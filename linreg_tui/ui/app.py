@@ -195,11 +195,12 @@ class LinregApp(LayoutApp):
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
         else:
+            from linreg_tui.ui.views.single_run import SingleRunView
             from linreg_tui.ui.widgets.history_table import HistoryTable  # not at start-up
             from linreg_tui.ui.widgets.plane_canvas import PlaneCanvas
 
             bindings = (self.BINDINGS, ResultsTable.BINDINGS, HistoryTable.BINDINGS,
-                        PlaneCanvas.BINDINGS)  # fmt: skip
+                        PlaneCanvas.BINDINGS, SingleRunView.BINDINGS)  # fmt: skip
             self.push_screen(HelpScreen.for_bindings(*bindings))
 
     def action_save_config(self) -> None:

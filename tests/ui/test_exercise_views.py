@@ -7,13 +7,15 @@ import math
 from dataclasses import replace
 
 import pytest
+from textual.content import Content
 from textual.widgets import Button, Input, ProgressBar
 
 from linreg_tui.engine.config import RunConfig
+from linreg_tui.engine.records import EpochRecord
 from linreg_tui.ui.app import LinregApp
 from linreg_tui.ui.views.gradients import GradientsView
 from linreg_tui.ui.views.mean_vs_sum import SCALED, SEEDS, SUM, MeanVsSumView
-from linreg_tui.ui.views.robust import RobustLossView
+from linreg_tui.ui.views.robust import SAME_REL, RobustLossView, same_curves
 from linreg_tui.ui.widgets.curves_chart import CurvesChart
 from linreg_tui.ui.widgets.exercise_table import ExerciseTable
 from linreg_tui.ui.widgets.explanation import Explanation
@@ -119,6 +121,46 @@ async def test_robust_loss_says_which_loss_diverged_and_the_job_ends_at_100_perc
         assert app.status.text.startswith("done")
         bar = app.status.query_one(ProgressBar)
         assert bar.percentage == 1.0  # the job is over, though a run stopped early
+
+
+@pytest.mark.parametrize("delta", [1.0, 2.0, 0.5])
+@pytest.mark.parametrize("outliers", [0.0, 0.1])
+async def test_robust_legend_joins_huber_and_smooth_l1_only_when_their_curves_are_equal(
+    delta: float, outliers: float
+) -> None:
+    """At δ = 1 Huber's curve lay hidden under smooth-L1's, unnamed (issue 12, point 11):
+    the legend now says they are one, when computed equal; at δ ≠ 1 both are named."""
+    config = RunConfig(num_train=200, num_val=50, delta=delta, outliers=outliers)
+    app = make_app(replace(config, outlier_scale=100.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await show(app, pilot, RobustLossView.VIEW_ID)
+        await run_to_end(pilot, app)
+        view = app.query_one(RobustLossView)
+        chart = view.query_one(CurvesChart)
+        legend = Content.from_markup(str(chart.border_subtitle)).plain
+        pairs = zip(view.pair("huber"), view.pair("smooth-l1"), strict=True)
+        equal = [same_curves(h.records, s.records) for h, s in pairs if h and s]
+        assert len(equal) == (2 if outliers else 1) and legend.startswith("━ MSE")
+        if delta == 1:
+            assert all(equal) and "━ Huber = smooth-L1 (δ=1)" in legend
+            assert legend.count("━") == 2
+        else:
+            assert not any(equal) and "=" not in legend
+            assert "━ Huber" in legend and "━ smooth-L1" in legend
+
+
+def test_same_curves_holds_within_its_tolerance_and_no_further() -> None:
+    def runs(*errors: float) -> list[EpochRecord]:
+        return [EpochRecord(i, i, 1.0, 1.0, 1.0, (0.0,), 0.0, (e,), 0.0, None, None, False, 0.0)
+                for i, e in enumerate(errors)]  # fmt: skip
+
+    a = runs(3.0, 1.0, 0.5)
+    assert same_curves(a, runs(3.0, 1.0, 0.5 * (1 + SAME_REL / 2)))
+    assert not same_curves(a, runs(3.0, 1.0, 0.5 * (1 + SAME_REL * 2)))
+    assert same_curves(a, runs(3.0, 1.0))  # the epochs both reached (a run in progress)
+    assert not same_curves(a[:1], a[:1])  # the start alone says nothing
+    assert same_curves(runs(3.0, math.inf), runs(3.0, math.inf))
+    assert not same_curves(runs(3.0, math.inf), runs(3.0, math.nan))
 
 
 async def test_robust_loss_without_outliers_says_how_to_add_them() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -32,6 +33,11 @@ ORDER = ("error", "diverged", "cancelled", "running", "waiting", "done")
 """A table row shows the first of these its runs have (the worst news first)."""
 AGREE = 3.0
 """Clean runs 'agree' when their ‖w − ŵ‖ are within this factor of each other."""
+SAME_REL = 1e-6
+"""Huber's and smooth-L1's curves are one legend entry while every epoch's ‖w − ŵ‖ agrees
+within this, relative: far below a braille dot (about 1% of a decade on the log axis), far
+above what two kernels doing the same float32 arithmetic could differ by (at δ = 1 the two
+runs agree bit for bit here)."""
 COLUMNS = [("loss", 9, False), ("status", 9, False), ("‖w-ŵ‖ clean", 11, True),
            ("‖w-ŵ‖ outl.", 11, True), ("|b-b̂| clean", 11, True), ("|b-b̂| outl.", 11, True),
            ("val MSE outl.", 13, True)]  # fmt: skip
@@ -96,7 +102,8 @@ class RobustLossView(ExperimentView, view_id="robust-loss"):
 
     def compose(self) -> ComposeResult:
         yield SuggestedSettings(self.SUGGESTED, "lr 0.1, 10 ep, 10% outliers ×100", self.TITLE)
-        yield CurvesChart("‖w-ŵ‖ per epoch", id="robust-chart")
+        # join_hidden off: the legend joins two losses only when computed equal (set_same)
+        yield CurvesChart("‖w-ŵ‖ per epoch", join_hidden=False, id="robust-chart")
         yield ExerciseTable("clean vs outliers", COLUMNS, id="robust-table")
         yield Explanation(FORMULAS + "\n\n" + WHY, id="robust-why")
 
@@ -118,16 +125,37 @@ class RobustLossView(ExperimentView, view_id="robust-loss"):
             self.chart.reset(event.config.total_epochs)
         _, label, colour = LOSSES[event.index % len(LOSSES)]
         marker = "braille" if run.outliers else "dot"
-        self.chart.add_curve(str(event.index), label, colour, marker, in_legend=run.outliers)
+        named = any(r.outliers for r in self.runs)  # the legend names each loss once
+        self.chart.add_curve(str(event.index), label, colour, marker, run.outliers == named)
         self._show()
 
     def epochs_completed(self, event: EpochsCompleted) -> None:
         self.runs[event.index].records.extend(event.records)
         self.chart.extend(str(event.index), [(r.epoch, r.w_error_norm) for r in event.records])
+        self.join_equal()
 
     def run_finished(self, event: RunFinished) -> None:
         self.runs[event.index].status = event.status
+        self.join_equal()
         self._show()
+
+    def join_equal(self) -> None:
+        """One legend entry, 'Huber = smooth-L1 (δ=1)', while their curves are equal on
+        every dataset (computed: `same_curves`); else each its own, both drawn."""
+        pairs = [(h, s) for h, s in zip(self.pair("huber"), self.pair("smooth-l1")) if h and s]
+        equal = bool(pairs) and all(
+            same_curves(h.records, s.records)
+            and (len(h.records) == len(s.records) or "running" in (h.status, s.status))
+            for h, s in pairs
+        )
+        colours = {loss: self.chart.colour_of(colour).hex for loss, _, colour in LOSSES}
+        for huber, smooth in pairs:
+            key, into = str(self.runs.index(huber)), str(self.runs.index(smooth))
+            label = (
+                f"[{colours['huber']}]Huber[/] = [{colours['smooth-l1']}]smooth-L1[/]"
+                f" (δ={huber.config.delta:g})"
+            )
+            self.chart.set_same(key, into if equal else None, label)
 
     def set_log_y(self, log_y: bool) -> None:
         self.chart.log_y = log_y
@@ -225,3 +253,19 @@ class RobustLossView(ExperimentView, view_id="robust-loss"):
                 "b_hat": finite(last.b_hat) if last else None,
             })  # fmt: skip
         return rows
+
+
+def same_curves(a: Sequence[EpochRecord], b: Sequence[EpochRecord], rel: float = SAME_REL) -> bool:
+    """Whether two runs' ‖w − ŵ‖ agree within `rel` at every epoch both have reached, one
+    at least after the start; a non-finite value only equals the same non-finite value."""
+    n = min(len(a), len(b))
+    if n < 2:
+        return False
+    for x, y in zip(a[:n], b[:n], strict=True):
+        u, v = x.w_error_norm, y.w_error_norm
+        if math.isfinite(u) and math.isfinite(v):
+            if not math.isclose(u, v, rel_tol=rel, abs_tol=0.0):
+                return False
+        elif not (u == v or (math.isnan(u) and math.isnan(v))):
+            return False
+    return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
 
@@ -19,7 +20,16 @@ if TYPE_CHECKING:
 
 
 class SingleRunView(ExperimentView, view_id="single-run"):
-    """Train the form's config once; every finished run adds a row to the table."""
+    """Train the form's config once; every finished run adds a row to the table.
+
+    Its keys (BINDINGS, in the footer and F1) work while the chart or the table has focus
+    (F3, tab): the form's fields take letters as text."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("z", "zoom_chart(1)", "Zoom", tooltip="The single run's chart: all epochs, "
+                "the first 10%, the first 1% (F3 or tab first)"),
+        Binding("Z", "zoom_chart(-1)", "Zoom out", False, tooltip="Zoom the chart back out"),
+    ]  # fmt: skip
 
     SUGGESTED: ClassVar[dict[str, object] | None] = {}  # the book's run
 
@@ -37,10 +47,11 @@ class SingleRunView(ExperimentView, view_id="single-run"):
 
     def preview(self, config: RunConfig) -> None:
         self.query_one(ParamsPane).show(config)
+        self.query_one(LossChart).name_loss(config.loss)
 
     def run_started(self, event: RunStarted) -> None:
         self.config = event.config
-        self.query_one(LossChart).start(event.config.total_epochs)
+        self.query_one(LossChart).start(event.config.total_epochs, event.config.loss)
         self.query_one(ParamsPane).show(event.config)
 
     def epochs_completed(self, event: EpochsCompleted) -> None:
@@ -53,6 +64,15 @@ class SingleRunView(ExperimentView, view_id="single-run"):
             records = self.query_one(LossChart).records
             first = records[0] if records else None
             self.query_one(ResultsTable).add_result(self.config, event.status, event.last, first)
+
+    def action_zoom_chart(self, by: int) -> None:
+        self.query_one(LossChart).action_zoom(by)
+
+    def on_descendant_focus(self) -> None:
+        self.query_one(LossChart).show_keys(True)
+
+    def on_descendant_blur(self) -> None:
+        self.query_one(LossChart).show_keys(False)
 
     def set_log_y(self, log_y: bool) -> None:
         self.query_one(LossChart).log_y = log_y

@@ -47,9 +47,21 @@ class CurvesChart(PlotextPlot):
     """Plot log10 of the values on a linear axis with labelled ticks (plotext's own log
     scale corrupts its data on the second build)."""
 
-    def __init__(self, title: str, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        *,
+        join_hidden: bool = True,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.title = title
+        self.join_hidden = join_hidden
+        """Join the legend entry of a curve drawn within one dot of a later one to it; off,
+        only the owner's `set_same` joins entries (a claim of equality it computed)."""
+        self.same: dict[str, tuple[str, str]] = {}
+        """Curve key -> (key of the curve it equals, markup of their joint entry)."""
         self.note = ""
         """Extra words after the title (e.g. a verdict), set by the owner."""
         self.curves: dict[str, Curve] = {}
@@ -62,6 +74,7 @@ class CurvesChart(PlotextPlot):
     def reset(self, x_max: float = 1.0) -> None:
         """Forget every curve; the x axis will span 0 .. x_max (or further)."""
         self.curves = {}
+        self.same = {}
         self.x_max = x_max
         self._changed()
 
@@ -79,6 +92,15 @@ class CurvesChart(PlotextPlot):
         if curve.points:
             self.x_max = max(self.x_max, curve.points[-1][0])
         self._changed()
+
+    def set_same(self, key: str, into: str | None, label: str = "") -> None:
+        """Say curve `key` equals curve `into` (the owner's computation, to its tolerance):
+        one legend entry, reading `label` (markup), for both; `into=None` takes it back."""
+        if into is None:
+            self.same.pop(key, None)
+        else:
+            self.same[key] = (into, label)
+        self._update_titles()
 
     def set_note(self, note: str) -> None:
         """Words shown after the title."""
@@ -129,13 +151,15 @@ class CurvesChart(PlotextPlot):
     def _legend(self) -> list[str]:
         """'━ label' per curve; curves hidden under a later one join its entry, so the
         legend never names a colour the chart does not show ('━ mean=sum/B')."""
-        under = self._hidden_under()
+        under = self._hidden_under() if self.join_hidden else {}
+        under.update({k: into for k, (into, _) in self.same.items() if into in self.curves})
+        labels = {into: label for into, label in self.same.values()}
         entries = []
         for key, curve in self.curves.items():
             if not curve.in_legend or key in under:
                 continue
             joined = [c for k, c in self.curves.items() if under.get(k) == key]
-            names = "=".join(
+            names = labels.get(key) or "=".join(
                 f"[{self.colour_of(c.colour).hex}]{c.label}[/]" for c in [*joined, curve]
             )
             entries.append(f"[{self.colour_of(curve.colour).hex}]━[/] {names}")

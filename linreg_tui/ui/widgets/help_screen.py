@@ -21,7 +21,7 @@ INTRO = (
 )
 
 EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("everywhere", "tab / shift+tab", "Move between the form's fields and the results table"),
+    ("everywhere", "tab / shift+tab", "Move between the form's fields, a chart and the results"),
     ("everywhere", "ctrl+p", "Command palette: every action by name"),
     ("in a field", "enter", "Run with the form's settings"),
     ("in a select", "enter / up / down", "Open the list, choose, close"),
@@ -56,8 +56,8 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
         super().__init__()
-        where = ["everywhere", "in a field", "in a select", "in the table", "on the plane",
-                 "in the history"]  # fmt: skip
+        where = ["everywhere", "in a field", "in a select", "in the table", "on the chart",
+                 "on the plane", "in the history"]  # fmt: skip
         self.rows = sorted(
             [*rows, *EXTRA_KEYS], key=lambda row: where.index(row[0]) if row[0] in where else 9
         )
@@ -69,15 +69,17 @@ class HelpScreen(ModalScreen[None]):
         table_bindings: Iterable[BindingType],
         history_bindings: Iterable[BindingType] = (),
         plane_bindings: Iterable[BindingType] = (),
+        chart_bindings: Iterable[BindingType] = (),
     ) -> HelpScreen:
-        """The help for the app's own keys, the results tables', the history list's and the
-        parameter plane's."""
+        """The help for the app's own keys, the results tables', the history list's, the
+        parameter plane's and the single run view's (its chart's zoom)."""
         display = {"escape": "esc", "space": "space", "delete": "del", "full_stop": ".",
                    "comma": ",", "greater_than_sign": ">", "less_than_sign": "<", "plus": "+",
                    "equals_sign": "=", "minus": "-"}  # fmt: skip
         rows = binding_rows("everywhere", app_bindings, display)
         rows += binding_rows("in the table", table_bindings, display)
         rows += binding_rows("on the plane", plane_bindings, display)
+        rows += binding_rows("on the chart", chart_bindings, display)
         return cls(rows + binding_rows("in the history", history_bindings, display))
 
     def compose(self) -> ComposeResult:
