@@ -90,15 +90,6 @@ class Tab:
             await self.ws.send_json(["stdin", text[i : i + 4]])
             await asyncio.sleep(0.01)
 
-    async def settle(self, quiet: float = 1.0, timeout: float = 30) -> None:
-        """Wait until the tab has drawn nothing for `quiet` seconds."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            size = len(self.text)
-            await asyncio.sleep(quiet)
-            if len(self.text) == size:
-                return
-
     async def wait_for(self, pattern: str, since: int = 0, timeout: float = 30) -> str:
         """Wait until the screen's text (from `since` on) matches `pattern`."""
         deadline = time.monotonic() + timeout
@@ -120,7 +111,9 @@ async def open_tab(session: aiohttp.ClientSession, port: int) -> Tab:
     ws = await session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=110&height=34")
     tab = Tab(ws)
     await tab.wait_for(r"parameters.*results", timeout=60)  # the lab's first frame
-    await tab.settle()  # the other views mount, torch loads
+    # torch has loaded in the tab's training process once the stability meter under lr
+    # shows its edges (waiting for a quiet screen waited 30 s: the cursor blinks)
+    await tab.wait_for("η_MS", timeout=60)
     return tab
 
 
