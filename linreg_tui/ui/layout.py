@@ -52,11 +52,16 @@ class LayoutApp(JobApp):
         terminal, a narrow one opens the form on demand); True if narrow. Called from
         compose too, before there is anything to restyle: set on the first Resize, they
         restyled every widget before the first frame (~30 ms)."""
-        self.set_class(self.size.height < 30, "-short")
-        self.set_class(self.size.height < LOW, "-low")
-        self.set_class(self.size.width < TINY, "-tiny")
-        narrow = self.size.width < NARROW
-        self.set_class(narrow, "-narrow")  # the form opens on demand
+        width, height = self.size
+        narrow = width < NARROW  # the form opens on demand
+        wanted = {"-short": height < 30, "-low": height < LOW, "-tiny": width < TINY}
+        changed = False
+        for name, on in {**wanted, "-narrow": narrow}.items():
+            if self.has_class(name) != on:
+                self.set_class(on, name, update=False)
+                changed = True
+        if changed:  # one restyle of every widget, not one per class (~0.1 s each)
+            self.update_node_styles()
         return narrow
 
     def on_resize(self) -> None:
