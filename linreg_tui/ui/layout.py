@@ -13,7 +13,9 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.events import DescendantFocus
+from textual.geometry import Size
 from textual.widgets import ContentSwitcher, Select
 
 from linreg_tui.ui.jobs import JobApp
@@ -47,12 +49,12 @@ class LayoutApp(JobApp):
     mounting_views: asyncio.Event | None
     theories: tuple[RunConfig, dict[str, Theory]] | None
 
-    def size_classes(self) -> bool:
+    def size_classes(self, size: Size | None = None) -> bool:
         """Set the classes app.tcss lays out by (the chart gets the rows of a short
         terminal, a narrow one opens the form on demand); True if narrow. Called from
         compose too, before there is anything to restyle: set on the first Resize, they
         restyled every widget before the first frame (~30 ms)."""
-        width, height = self.size
+        width, height = self.size if size is None else size
         narrow = width < NARROW  # the form opens on demand
         wanted = {"-short": height < 30, "-low": height < LOW, "-tiny": width < TINY}
         changed = False
@@ -64,8 +66,10 @@ class LayoutApp(JobApp):
             self.update_node_styles()
         return narrow
 
-    def on_resize(self) -> None:
-        narrow = self.size_classes()
+    def on_resize(self, event: events.Resize) -> None:
+        # event.size: when this handler runs, self.size is still the size before (the
+        # classes lagged one resize behind: 80x24 laid out as 60x20 after a round trip)
+        narrow = self.size_classes(event.size)
         focused = self.focused  # a hidden field must never hold the focus
         if narrow and focused is not None and getattr(self, "form", None) is not None:
             self.open_form(self.form in focused.ancestors_with_self)
