@@ -225,9 +225,10 @@ async def run_the_app(
 ) -> None:
     first_byte = "document.body && document.body.classList.contains('-first-byte')"
     await wait_for("the terminal's first bytes", lambda: tools.evaluate(first_byte), timeout)
-    # the app has drawn once it goes quiet for a second (it warms torch in the background)
+    # the app is up once the stability meter under lr shows its edges: torch has loaded in
+    # its training process (a quiet second never came: the focused field's cursor blinks)
     await wait_for(
-        "the app to finish drawing", lambda: time.monotonic() - screen.last_frame > 1.0, timeout
+        "the stability meter (torch loaded)", lambda: "η_MS" in screen.text_since(0), timeout
     )
     shown = " ".join(screen.text_since(0).split())
     step(f"the app drew its screen ({len(shown)} characters of text, e.g. {shown[:60]!r})")
@@ -275,6 +276,9 @@ async def save_as_download(
     step("pressed ctrl+s: the app offers a download")
     await key(tools, "u", "KeyU", 85, CTRL)  # clear the offered name
     await tools.call("Input.insertText", text=SAVED_AS)
+    await wait_for(  # typed text reaches the app a frame later than the keys before it
+        "the typed name in the dialog", lambda: SAVED_AS in screen.text_since(mark), timeout
+    )
     await key(tools, "Enter", "Enter", 13)
     target = downloads / SAVED_AS
     await wait_for(f"{SAVED_AS} in the browser's downloads", target.exists, timeout)
