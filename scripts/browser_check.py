@@ -275,8 +275,10 @@ async def save_as_download(
     )
     step("pressed ctrl+s: the app offers a download")
     await key(tools, "u", "KeyU", 85, CTRL)  # clear the offered name
-    await tools.call("Input.insertText", text=SAVED_AS)
-    await wait_for(  # typed text reaches the app a frame later than the keys before it
+    for char in SAVED_AS:  # typed key by key (Input.insertText was lost now and then)
+        await tools.call("Input.dispatchKeyEvent", type="keyDown", key=char, text=char)
+        await tools.call("Input.dispatchKeyEvent", type="keyUp", key=char)
+    await wait_for(
         "the typed name in the dialog", lambda: SAVED_AS in screen.text_since(mark), timeout
     )
     await key(tools, "Enter", "Enter", 13)
