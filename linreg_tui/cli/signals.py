@@ -16,7 +16,7 @@ import signal
 from collections.abc import Iterator
 from types import FrameType
 
-STOPPING = ("SIGTERM", "SIGHUP")
+from linreg_tui.lab.posting import STOP_SIGNALS
 
 
 class Terminated(KeyboardInterrupt):
@@ -36,7 +36,7 @@ def _raise(number: int, frame: FrameType | None) -> None:
 def stop_on_signals() -> Iterator[None]:
     """While inside, SIGTERM and SIGHUP raise `Terminated` (unless ignored on entry)."""
     previous = {}
-    for name in STOPPING:
+    for name in STOP_SIGNALS:
         number = getattr(signal, name, None)  # Windows has no SIGHUP
         if number is None:
             continue

@@ -105,6 +105,11 @@ class Rows(Batcher):
         self.posted_at = time.monotonic()
 
 
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+"""Signals that stop a job as ctrl+c does, in the app and on the command line alike: the
+job is cancelled and the process exits with 128 + the signal's number."""
+
+
 def ended_by(error: BaseException) -> RunStatus:
     """The status of a job an exception ended: Ctrl-C or a closed output pipe is the user
     stopping it ("cancelled"), anything else "failed"."""

@@ -56,9 +56,14 @@ class LayoutApp(JobApp):
         restyled every widget before the first frame (~30 ms)."""
         width, height = self.size if size is None else size
         narrow = width < NARROW  # the form opens on demand
-        wanted = {"-short": height < 30, "-low": height < LOW, "-tiny": width < TINY}
+        wanted = {
+            "-short": height < 30,
+            "-low": height < LOW,
+            "-tiny": width < TINY,
+            "-narrow": narrow,
+        }
         changed = False
-        for name, on in {**wanted, "-narrow": narrow}.items():
+        for name, on in wanted.items():
             if self.has_class(name) != on:
                 self.set_class(on, name, update=False)
                 changed = True

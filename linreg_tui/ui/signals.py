@@ -24,13 +24,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import IO, TYPE_CHECKING, Any
 
+from linreg_tui.lab.posting import STOP_SIGNALS
+
 if TYPE_CHECKING:
     from textual.app import App
     from textual.driver import Driver
 
     from linreg_tui.ui.jobs import JobApp
 
-HANDLED = ("SIGTERM", "SIGHUP")
 HANGUP = int(getattr(signal, "SIGHUP", 1))
 
 
@@ -40,7 +41,7 @@ def handle_signals(app: JobApp) -> None:
     if app.is_headless:
         return
     loop = asyncio.get_running_loop()
-    for name in HANDLED:
+    for name in STOP_SIGNALS:
         number = getattr(signal, name, None)
         if number is None:  # Windows has no SIGHUP
             continue
