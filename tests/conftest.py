@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
 
@@ -23,9 +24,9 @@ def tiny_config() -> RunConfig:
 
 
 @pytest.fixture(autouse=True)
-def private_history(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Runs recorded by tests go to a throwaway database, never the user's."""
-    db = tmp_path_factory.mktemp("history") / "history.sqlite3"
-    monkeypatch.setenv("LINREG_TUI_DB", str(db))
+def db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Runs recorded by tests go to a throwaway database, never the user's: its path
+    ($LINREG_TUI_DB), in a folder of its own."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    monkeypatch.setenv("LINREG_TUI_DB", str(path))
+    return path

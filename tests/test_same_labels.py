@@ -20,13 +20,6 @@ SIZES = "5,80,1280,10240"
 """From too few steps (n = 5) to the noise ball (n = 10240) at the book's settings."""
 
 
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "history.sqlite3"
-    monkeypatch.setenv("LINREG_TUI_DB", str(path))
-    return path
-
-
 def cli_regimes(capsys: pytest.CaptureFixture[str]) -> list[str]:
     """The last column of `sweep sizes`' per-size summary."""
     assert main(["sweep", "sizes", "--sizes", SIZES, "--seeds", "2", "--no-record"]) == 0

@@ -21,14 +21,6 @@ TINY = RunConfig(num_train=32, num_val=32, epochs=2)
 DIVERGING = replace(TINY, lr=50.0, batch_size=1)
 
 
-@pytest.fixture(autouse=True)
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The history every test uses, via $LINREG_TUI_DB: never the user's real one."""
-    path = tmp_path / "history.sqlite3"
-    monkeypatch.setenv("LINREG_TUI_DB", str(path))
-    return path
-
-
 def history(*argv: str) -> int:
     """Run `linreg-tui history ...` through the real parser; return the exit status."""
     return run_history(build_parser(add_history_parser).parse_args(["history", *argv]))

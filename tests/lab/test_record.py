@@ -20,14 +20,6 @@ TINY = RunConfig(num_train=32, num_val=32, epochs=2)
 DIVERGING = replace(TINY, lr=50.0, batch_size=1)
 
 
-@pytest.fixture(autouse=True)
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The history every test uses, via $LINREG_TUI_DB: never the user's real one."""
-    path = tmp_path / "history.sqlite3"
-    monkeypatch.setenv("LINREG_TUI_DB", str(path))
-    return path
-
-
 def record(plan: Plan, handle: HistoryHandle | None = None, **kwargs: object) -> Recorder:
     """Train and record `plan` as the command line does; the recorder after the job."""
     handle = handle or HistoryHandle()

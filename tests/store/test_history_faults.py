@@ -22,13 +22,6 @@ MAX_STORED = 2000
 """store.thinning.MAX_STORED_EPOCHS, written out: these tests also run on older code."""
 
 
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "history.sqlite3"
-    monkeypatch.setenv("LINREG_TUI_DB", str(path))
-    return path
-
-
 def record(db: Path, runs: int = 3, epochs: int = 3, pad: str = "") -> list[int]:
     """`runs` finished runs with `epochs` records each (record text padded with `pad`)."""
     ids = []
