@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -63,32 +64,45 @@ def stop(process: subprocess.Popen[str]) -> tuple[str, str]:
         return process.communicate()
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[Served]:
-    """One `linreg-tui serve` for the module, polled until its page answers."""
+def start_server(
+    *flags: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = STARTUP_TIMEOUT,
+) -> Served:
+    """`linreg-tui serve` on a free port, polled until its page answers. With -P: its own
+    imports never come from its working directory `cwd` (tests/cli/test_serve_tabs.py)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "linreg_tui", "serve", "--port", str(port)],
+        [sys.executable, "-P", "-m", "linreg_tui", "serve", "--port", str(port), *flags],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "COLUMNS": "200"},  # rich wraps its log lines at the width
     )
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            out, err = stop(process)
+            pytest.fail(f"serve did not answer on port {port}:\n{out}\n{err}")
+        try:
+            status, body = get(f"http://127.0.0.1:{port}/")
+            if status == 200:
+                return Served(process, port, body)
+        except OSError:  # not listening yet
+            pass
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    """One `linreg-tui serve` for the module."""
+    server = start_server(env={"COLUMNS": "200"})  # rich wraps its log lines at the width
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        page = ""
-        while not page:
-            if process.poll() is not None or time.monotonic() > deadline:
-                out, err = stop(process)
-                pytest.fail(f"serve did not answer on port {port}:\n{out}\n{err}")
-            try:
-                status, body = get(f"http://127.0.0.1:{port}/")
-                page = body if status == 200 else ""
-            except OSError:  # not listening yet
-                time.sleep(0.1)
-        yield Served(process, port, page)
+        yield server
     finally:
-        stop(process)
+        stop(server.process)
 
 
 def test_page_is_the_app_through_textual_serve(served: Served) -> None:

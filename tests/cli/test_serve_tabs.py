@@ -7,49 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.cli.test_serve import free_port, get, stop
+from tests.cli.test_serve import get, start_server, stop
 
 ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[\]P_^][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.")
 SECRET = "api_token = 'hunter2'\n"
 """A server user's file outside what is shared: a tab must learn nothing of it."""
 PASTE = "\x1b[200~lr = 0.5\nepochs = 7\n\x1b[201~"
 """A browser's paste of a small TOML file, in bracketed-paste form (xterm.js sends it)."""
-
-
-def start_server(folder: Path, *flags: str) -> tuple[subprocess.Popen[str], int]:
-    """`linreg-tui serve` started from `folder` (its working directory), polled until up."""
-    port = free_port()
-    env = {**os.environ, "LINREG_TUI_DB": str(folder.parent / "history.sqlite3")}
-    process = subprocess.Popen(
-        # -P here too: the server's own import must not come from the folder either
-        [sys.executable, "-P", "-m", "linreg_tui", "serve", "--port", str(port), *flags],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            if get(f"http://127.0.0.1:{port}/")[0] == 200:
-                return process, port
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            out, err = stop(process)
-            pytest.fail(f"serve did not start:\n{out}\n{err}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -125,7 +96,8 @@ async def test_a_tab_writes_nothing_reads_nothing_and_runs_no_code_from_the_cwd(
     hostile_folder: Path,
 ) -> None:
     before = files_in(hostile_folder)
-    server, port = start_server(hostile_folder, "--max-sessions", "1")
+    served = start_server("--max-sessions", "1", cwd=hostile_folder, timeout=15)
+    server, port = served.process, served.port
     try:
         async with aiohttp.ClientSession() as session:
             tab = await open_tab(session, port)  # -P: the lab, not ./linreg_tui or ./torch.py
@@ -174,7 +146,8 @@ async def test_a_tab_writes_nothing_reads_nothing_and_runs_no_code_from_the_cwd(
 
 
 async def test_files_shares_one_folder_and_says_nothing_of_the_rest(hostile_folder: Path) -> None:
-    server, port = start_server(hostile_folder, "--files", "shared")
+    served = start_server("--files", "shared", cwd=hostile_folder, timeout=15)
+    server, port = served.process, served.port
     try:
         async with aiohttp.ClientSession() as session:
             tab = await open_tab(session, port)
