@@ -88,7 +88,7 @@ async def test_diverging_run_gets_a_diverged_row_and_a_live_chart(
         assert row(app.query_one(ResultsTable), 0)["status"] == "diverged"
         chart = app.query_one(LossChart)
         assert chart.records[-1].diverged
-        assert "DIVERGED" in str(chart.border_title)
+        assert f"diverged at epoch {chart.records[-1].epoch}" in str(chart.border_title)
         for log_y in (False, True):
             chart.log_y = log_y
             await pilot.pause()

@@ -88,7 +88,8 @@ async def test_a_diverging_run_is_shown_drawn_and_exported(
         table = app.query_one(ResultsTable)
         assert "diverged" in [getattr(cell, "value", cell) for cell in table.get_row_at(0)]
         chart = app.query_one(LossChart)
-        assert chart.records[-1].diverged and "DIVERGED" in str(chart.border_title)
+        last = chart.records[-1]
+        assert last.diverged and f"diverged at epoch {last.epoch}" in str(chart.border_title)
         await still_alive(pilot, app)
         rows, document = await export(pilot, app, tmp_path / "run")
         assert rows[-1]["diverged"] == "true" and document["rows"][-1]["diverged"] is True

@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from linreg_tui.engine.records import CHUNKS_PER_EPOCH
+from linreg_tui.lab.verdicts import diverged_at
 from linreg_tui.ui.widgets.loss_points import (
     chunk_points,
     decimate,
@@ -210,7 +211,7 @@ class LossChart(PlotextPlot, can_focus=True):
             parts.append(f"z: zoom to 0-{spans[1]}")
         off_scale = self.off_scale[self.log_y]
         if last is not None and last.diverged:  # first: a narrow border truncates the end
-            parts.insert(0, f"[b $error]DIVERGED at epoch {last.epoch}[/]")
+            parts.insert(0, f"[b $error]{diverged_at(last.epoch)}[/]")  # the lab's words
         elif off_scale:
             parts.insert(0, f"[$warning]{off_scale} off-scale[/]")
         self.border_title = " · ".join(parts)
